@@ -44,7 +44,7 @@ describe('BSP protection (SGP.22 §2.6.4.4, digest §4.3)', () => {
     const three = new BspSession(ppkKeys()).protectSegments(0x86, Buffer.concat([upp, Buffer.from([1, 2, 3])]), true);
     expect(three.map((b) => b.length)).toEqual([1020, 1020, 26]); // 3 bytes → 86 18 ‖ 16 ciphertext ‖ 8 MAC
     const macOnly = new BspSession(ppkKeys()).protectSegments(0x88, Buffer.alloc(2017, 7), false);
-    expect(macOnly.map((b) => b.length)).toEqual([1020, 1020, 12]); // 1008, 1008, 1 byte of plaintext
+    expect(macOnly.map((b) => b.length)).toEqual([1020, 1020, 11]); // 1008, 1008, then 88 09 ‖ 1 byte ‖ 8 MAC
   });
 
   it('refuses a TLV over 1020 bytes without advancing the chain', () => {
