@@ -200,3 +200,69 @@ export function decodeOidValue(v: Buffer): string {
   }
   return arcs.join('.');
 }
+
+/* ------------------------------------------------------------------------------------------------------------
+ * BIT STRING (X.690 §8.6, DER §11.2): content = unused-bits count ‖ bytes, bit 0 = MSB of the first byte.
+ * For types with named bits DER drops every trailing zero bit (X.690 §11.2.2), e.g. NotificationEvent
+ * notificationInstall(0) → 07 80, notificationDelete(3) → 04 10, no bit set → 00.
+ * ---------------------------------------------------------------------------------------------------------- */
+
+/** Indices of the set bits of a BIT STRING content (unused bits are ignored even if not zero). */
+export function decodeBitStringValue(v: Buffer): number[] {
+  if (v.length === 0) throw new Asn1Error('BIT STRING without its unused-bits byte');
+  const unused = v[0];
+  if (unused > 7) throw new Asn1Error(`BIT STRING with ${unused} unused bits`);
+  if (v.length === 1 && unused !== 0) throw new Asn1Error('empty BIT STRING with unused bits');
+  const bits: number[] = [];
+  const total = (v.length - 1) * 8 - unused;
+  for (let i = 0; i < total; i++) if (v[1 + (i >> 3)] & (0x80 >> (i & 7))) bits.push(i);
+  return bits;
+}
+
+/** DER content of a named-bit BIT STRING with the given bits set (trailing zero bits removed). */
+export function encodeBitStringValue(bits: Iterable<number>): Buffer {
+  const set = [...bits];
+  for (const b of set) if (!Number.isInteger(b) || b < 0 || b > 4095) throw new Asn1Error(`bad bit index ${b}`);
+  if (set.length === 0) return Buffer.from([0]);
+  const len = Math.max(...set) + 1;
+  const bytes = Buffer.alloc(Math.ceil(len / 8));
+  for (const b of set) bytes[b >> 3] |= 0x80 >> (b & 7);
+  return Buffer.concat([Buffer.from([bytes.length * 8 - len]), bytes]);
+}
+
+/**
+ * Bit indices ⇄ names from a spec table (index = bit number). Unknown bits are named `bit<n>` so that a
+ * decode → encode round trip never loses a bit an eUICC of a newer version set.
+ */
+export function bitsToNames(bits: number[], table: readonly string[]): string[] {
+  return bits.map((b) => table[b] ?? `bit${b}`);
+}
+
+export function namesToBits(names: Iterable<string>, table: readonly string[]): number[] {
+  return [...names].map((n) => {
+    const i = table.indexOf(n);
+    if (i >= 0) return i;
+    const m = /^bit(\d+)$/.exec(n);
+    if (m) return Number(m[1]);
+    throw new Asn1Error(`unknown named bit "${n}" (known: ${table.join(', ')})`);
+  });
+}
+
+/** UTF8String content, refusing malformed UTF-8 (a TypeError from TextDecoder must not escape). */
+export function decodeUtf8Value(v: Buffer, what = 'UTF8String'): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(v);
+  } catch {
+    throw new Asn1Error(`${what} is not valid UTF-8`);
+  }
+}
+
+/** BOOLEAN content (DER TRUE = FF; any non-zero byte is accepted as TRUE on input, X.690 §8.2.2). */
+export function decodeBooleanValue(v: Buffer, what = 'BOOLEAN'): boolean {
+  if (v.length !== 1) throw new Asn1Error(`${what}: BOOLEAN of ${v.length} bytes`);
+  return v[0] !== 0;
+}
+
+export function encodeBooleanValue(b: boolean): Buffer {
+  return Buffer.from([b ? 0xff : 0x00]);
+}
