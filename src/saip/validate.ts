@@ -10,7 +10,7 @@
 import { iccidFromEfFormat, imsiFromEfFormat, luhnValid } from './bcd';
 import { SaipError } from './errors';
 import { ProfileElement, ProfilePackage, decodeProfilePackage, findFiles, wholeContent } from './profile-package';
-import { KnownPeType, PE_TYPE_NAMES, PIN_KEY_REFERENCES, PUK_KEY_REFERENCES, TEMPLATE_OID_ARC } from './pe-types';
+import { KnownPeType, PIN_KEY_REFERENCES, PUK_KEY_REFERENCES, TEMPLATE_OID_ARC } from './pe-types';
 
 export interface ProfileSummary {
   iccid?: string;
@@ -351,4 +351,3 @@ export function validateProfilePackage(der: Buffer): ProfileValidationResult {
   return { ok: errors.length === 0, errors, warnings, summary: summarizeProfilePackage(pkg) };
 }
 
-export { PE_TYPE_NAMES };
