@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { children, readTlv } from '../asn1/tlv';
 import { decodeProfileInstallationResult } from '../asn1/rsp';
 import { verifyRaw } from '../crypto/ecdsa';
-import { parseCertificate } from './cert';
+import { parseRspCertificate as parseCertificate } from '../pki/rsp-certificate';
 import { emptyEuiccState, EuiccState, TestEuicc } from './euicc';
 import { fixture, MiniSmdp, sgp26EuiccIdentity, storeMetadata } from './testing/mini-smdp';
 
@@ -106,7 +106,7 @@ describe('TestEuicc — ES10b', () => {
       expect(euicc.authenticateServer({ ...init, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 7));
     });
 
-    it('invalidCertificate(1) when CERT.DPauth was not issued by the CI named', () => {
+    it('invalidCertificate(1) when the signature on CERT.DPauth does not verify with PK.CI', () => {
       const euicc = newEuicc();
       const smdp = new MiniSmdp();
       const init = smdp.initiateAuthentication(euicc.getEuiccChallenge());
@@ -116,19 +116,19 @@ describe('TestEuicc — ES10b', () => {
       expect(euicc.authenticateServer({ ...init, serverCertificate: forged, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 1));
     });
 
-    it('unsupportedCurve(3) when CERT.DPauth is on another curve than the CI named', () => {
+    it('ciPKUnknown(7) when CERT.DPauth comes from another CI than euiccCiPKIdToBeUsed', () => {
       const euicc = newEuicc();
       const smdp = new MiniSmdp();
       const init = smdp.initiateAuthentication(euicc.getEuiccChallenge());
       const brp = new MiniSmdp({ curve: 'BRP' }).set.dpAuth;
-      expect(euicc.authenticateServer({ ...init, serverCertificate: brp, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 3));
+      expect(euicc.authenticateServer({ ...init, serverCertificate: brp, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 7));
     });
 
-    it('invalidOid(5) when the certificate is a CERT.DPpb, not a CERT.DPauth', () => {
+    it('invalidCertificate(1) when the certificate is a CERT.DPpb, not a CERT.DPauth', () => {
       const euicc = newEuicc();
       const smdp = new MiniSmdp();
       const init = smdp.initiateAuthentication(euicc.getEuiccChallenge());
-      expect(euicc.authenticateServer({ ...init, serverCertificate: smdp.set.dpPb, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 5));
+      expect(euicc.authenticateServer({ ...init, serverCertificate: smdp.set.dpPb, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 1));
     });
 
     it('euiccChallengeMismatch(6) when serverSigned1 carries another challenge', () => {

@@ -16,7 +16,8 @@ import { EcCurveName, signatureDo, signRaw, verifyRaw } from '../crypto/ecdsa';
 import { ecka, generateOneTimeKeyPair, OneTimeKeyPair } from '../crypto/ecka';
 import { deriveSessionKeys, eidToBytes } from '../crypto/kdf';
 import { BppError, openBoundProfilePackage } from '../rsp/es8plus';
-import { CertInfo, isSignedBy, isValidAt, parseCertificate, POLICY, POLICY_V3 } from './cert';
+import { parseRspCertificate, RspCertificate } from '../pki/rsp-certificate';
+import { ServerCertificateError, validateServerChainForEuicc } from '../pki/validation';
 import {
   AuthenticateErrorCode,
   BppCommandId,
@@ -183,10 +184,10 @@ interface Session {
   euiccChallenge: Buffer;
   transactionId?: Buffer;
   serverAddress?: string;
-  ci?: CertInfo;
-  dpAuth?: CertInfo;
+  ci?: RspCertificate;
+  dpAuth?: RspCertificate;
   euiccSignature1?: Buffer;
-  dpPb?: CertInfo;
+  dpPb?: RspCertificate;
   otk?: OneTimeKeyPair;
   profileMetadata?: Buffer;
 }
@@ -209,9 +210,9 @@ class LoadFailure extends Error {
 
 export class TestEuicc {
   readonly eid: string;
-  readonly euiccCert: CertInfo;
-  readonly eumCert: CertInfo;
-  readonly trustedCis: CertInfo[];
+  readonly euiccCert: RspCertificate;
+  readonly eumCert: RspCertificate;
+  readonly trustedCis: RspCertificate[];
   readonly svn: string;
   private readonly privateKey: KeyObject;
   private readonly random: (n: number) => Buffer;
@@ -231,17 +232,17 @@ export class TestEuicc {
     this.now = options.now ?? (() => new Date());
     this.newOtk = options.generateOneTimeKeyPair ?? generateOneTimeKeyPair;
     this.eid = identity.eid;
-    this.euiccCert = parseCertificate(identity.euiccCertificate);
-    this.eumCert = parseCertificate(identity.eumCertificate);
-    this.trustedCis = identity.trustedCis.map((d) => parseCertificate(d));
+    this.euiccCert = parseRspCertificate(identity.euiccCertificate);
+    this.eumCert = parseRspCertificate(identity.eumCertificate);
+    this.trustedCis = identity.trustedCis.map((d) => parseRspCertificate(d));
     this.privateKey = identity.privateKey;
     this.svn = identity.svn ?? '2.2.0';
     if (this.trustedCis.length === 0) throw new EuiccError('identity', 'the eUICC trusts no CI');
     for (const ci of this.trustedCis) {
       if (!ci.subjectKeyIdentifier) throw new EuiccError('identity', 'a trusted CI certificate has no SubjectKeyIdentifier');
     }
-    if (this.euiccCert.subjectSerialNumber && this.euiccCert.subjectSerialNumber !== identity.eid) {
-      throw new EuiccError('identity', `EID ${identity.eid} differs from the eUICC certificate's ${this.euiccCert.subjectSerialNumber}`);
+    if (this.euiccCert.subject.serialNumber && this.euiccCert.subject.serialNumber !== identity.eid) {
+      throw new EuiccError('identity', `EID ${identity.eid} differs from the eUICC certificate's ${this.euiccCert.subject.serialNumber}`);
     }
     // A key that does not match the certificate would make every signature fail at the server: refuse early.
     const probe = Buffer.from('probe');
@@ -321,22 +322,21 @@ export class TestEuicc {
     const ci = this.trustedCis.find((c) => c.subjectKeyIdentifier!.equals(pkId));
     if (!ci) return fail(AuthenticateErrorCode.ciPKUnknown);
 
-    // CERT.DPauth.ECDSA verified with PK.CI.ECDSA identified by euiccCiPKIdToBeUsed.
-    let dpAuth: CertInfo;
+    // CERT.DPauth.ECDSA verified with PK.CI.ECDSA identified by euiccCiPKIdToBeUsed: issuer, curve, signature,
+    // DPauth policy, keyUsage, validity, SAN registeredID (SGP.22 §5.7.13).
+    let dpAuth: RspCertificate;
     try {
-      dpAuth = parseCertificate(input.serverCertificate);
-    } catch {
-      return fail(AuthenticateErrorCode.invalidCertificate);
+      dpAuth = validateServerChainForEuicc({
+        certificate: input.serverCertificate,
+        role: 'dpAuth',
+        trustedCis: [ci],
+        ciPkId: pkId,
+        now: this.now(),
+      }).certificate;
+    } catch (e) {
+      if (e instanceof ServerCertificateError) return fail(e.errorCode);
+      throw e;
     }
-    if (dpAuth.curve !== ci.curve) return fail(AuthenticateErrorCode.unsupportedCurve);
-    const akiOk = !dpAuth.authorityKeyIdentifier || dpAuth.authorityKeyIdentifier.equals(pkId);
-    if (!akiOk || !isSignedBy(dpAuth, ci) || !isValidAt(dpAuth, this.now())) {
-      return fail(AuthenticateErrorCode.invalidCertificate);
-    }
-    if (!dpAuth.policies.includes(POLICY.dpAuth) && !dpAuth.policies.includes(POLICY_V3.dpAuth)) {
-      return fail(AuthenticateErrorCode.invalidOid);
-    }
-    if (dpAuth.registeredIds.length === 0) return fail(AuthenticateErrorCode.invalidOid);
 
     // serverSignature1 over the DER of serverSigned1 as received.
     let sig: Buffer;
@@ -377,20 +377,21 @@ export class TestEuicc {
     if (!s || !s.transactionId || !s.dpAuth || !s.ci || !s.euiccSignature1) return fail(DownloadErrorCode.noSessionContext);
     if (!signed2.transactionId.equals(s.transactionId)) return fail(DownloadErrorCode.invalidTransactionId);
 
-    // CERT.DPpb.ECDSA: same CI and curve as CERT.DPauth, DPpb policy, same SM-DP+ OID.
-    let dpPb: CertInfo;
+    // CERT.DPpb.ECDSA: same CI (hence curve) as CERT.DPauth, DPpb policy, validity, same SM-DP+ OID (SGP.22 §5.7.15).
+    let dpPb: RspCertificate;
     try {
-      dpPb = parseCertificate(input.smdpCertificate);
-    } catch {
-      return fail(DownloadErrorCode.invalidCertificate);
+      dpPb = validateServerChainForEuicc({
+        certificate: input.smdpCertificate,
+        role: 'dpPb',
+        trustedCis: [s.ci],
+        ciPkId: s.ci.subjectKeyIdentifier!,
+        now: this.now(),
+      }).certificate;
+    } catch (e) {
+      if (e instanceof ServerCertificateError) return fail(e.errorCode);
+      throw e;
     }
-    if (dpPb.curve !== s.ci.curve) return fail(DownloadErrorCode.unsupportedCurve);
-    const akiOk = !dpPb.authorityKeyIdentifier || dpPb.authorityKeyIdentifier.equals(s.ci.subjectKeyIdentifier!);
-    const policyOk = dpPb.policies.includes(POLICY.dpPb) || dpPb.policies.includes(POLICY_V3.dpPb);
-    const oidOk = dpPb.registeredIds.length > 0 && dpPb.registeredIds[0] === s.dpAuth.registeredIds[0];
-    if (!akiOk || !policyOk || !oidOk || !isSignedBy(dpPb, s.ci) || !isValidAt(dpPb, this.now())) {
-      return fail(DownloadErrorCode.invalidCertificate);
-    }
+    if (dpPb.smdpOid !== s.dpAuth.smdpOid) return fail(DownloadErrorCode.invalidCertificate);
 
     // smdpSignature2 over smdpSigned2 ‖ euiccSignature1 DO (digest §2.0).
     let sig: Buffer;
@@ -464,7 +465,7 @@ export class TestEuicc {
     }
     const seqNumber = this.state.nextSeqNumber++;
     const nm = encodeNotificationMetadata(seqNumber, 'install', s.serverAddress!, meta?.iccid);
-    const smdpOid = s.dpPb.registeredIds[0] ?? s.dpAuth!.registeredIds[0];
+    const smdpOid = s.dpPb.smdpOid ?? s.dpAuth!.smdpOid!;
     const data = encodePirData(s.transactionId, nm, smdpOid, result);
     const pir = encodePir(data, signRaw(this.privateKey, data));
     this.state.notifications.push({
@@ -567,7 +568,7 @@ export class TestEuicc {
     if (!s || !s.transactionId || !s.transactionId.equals(transactionId) || !s.dpAuth) {
       return encodeCancelSessionError(5);
     }
-    const signed = encodeEuiccCancelSessionSigned(transactionId, s.dpAuth.registeredIds[0], reason);
+    const signed = encodeEuiccCancelSessionSigned(transactionId, s.dpAuth.smdpOid!, reason);
     this.session = undefined;
     return encodeCancelSessionOk(signed, signRaw(this.privateKey, signed));
   }
