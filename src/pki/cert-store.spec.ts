@@ -37,6 +37,7 @@ describe('initDevelopmentPki + loadCertStore', () => {
     for (const s of store.dpSets) {
       expect(s.dpauth.x509.checkPrivateKey(store.privateKeys.get(s.dpauthKeyId)!)).toBe(true);
       expect(s.dpauth.certificatePolicies).toEqual(['2.23.146.1.2.1.4']);
+      expect(s.smdpOid).toBe('2.999.10');
       expect(s.dppb.certificatePolicies).toEqual(['2.23.146.1.2.1.5']);
       expect(s.dpauth.keyUsage).toMatchObject({ critical: true, digitalSignature: true });
       expect(s.dpauth.authorityKeyIdentifier!.equals(s.ci.subjectKeyIdentifier!)).toBe(true);
@@ -135,7 +136,7 @@ describe('chooseDpSet (SGP.22 §5.6.1, digest §2.1 checks 4–5)', () => {
   it('picks the set under the CI the eUICC signs with', () => {
     const c = chooseDpSet(store, [ski('prime256v1'), ski('brainpoolP256r1')], [ski('brainpoolP256r1'), ski('prime256v1')]);
     expect(c.dpSet.name).toBe('brp');
-    expect(c.euiccCiPkIdToBeUsed.equals(ski('brainpoolP256r1'))).toBe(true);
+    expect(c.ciPkId.equals(ski('brainpoolP256r1'))).toBe(true);
     expect(c.euiccCi.curve).toBe('brainpoolP256r1');
   });
 
@@ -143,7 +144,7 @@ describe('chooseDpSet (SGP.22 §5.6.1, digest §2.1 checks 4–5)', () => {
     const der = (b: Buffer) => Buffer.concat([Buffer.from('0414', 'hex'), b]);
     const c = chooseDpSet(store, [der(ski('prime256v1'))], [Buffer.alloc(20, 7), der(ski('prime256v1'))]);
     expect(c.dpSet.name).toBe('nist');
-    expect(c.euiccCiPkIdToBeUsed.toString('hex')).toBe(ski('prime256v1').toString('hex'));
+    expect(c.ciPkId.toString('hex')).toBe(ski('prime256v1').toString('hex'));
   });
 
   it('may verify the eUICC under one CI and authenticate under another', () => {
@@ -199,7 +200,7 @@ describe('the GSMA SGP.26 set as a certs/ folder', () => {
     // An eUICC proposing both SGP.26 CIs, NIST first in its signing list, gets the NIST set.
     const c = chooseDpSet(s, [SGP26_BRP_SKI, SGP26_NIST_SKI], [SGP26_NIST_SKI, SGP26_BRP_SKI]);
     expect(c.dpSet.name).toBe('sgp26-nist');
-    expect(c.euiccCiPkIdToBeUsed.toString('hex')).toBe('f54172bdf98a95d65cbeb88a38a1c11d800a85c3');
+    expect(c.ciPkId.toString('hex')).toBe('f54172bdf98a95d65cbeb88a38a1c11d800a85c3');
   });
 
   it('coexists with the development PKI in one folder', async () => {

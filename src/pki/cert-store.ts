@@ -34,6 +34,8 @@ export interface DpSet {
   dpauth: RspCertificate;
   /** CERT.DPpb.ECDSA */
   dppb: RspCertificate;
+  /** SM-DP+ OID: SAN registeredID of CERT.DPauth (= CERT.DPpb), SGP.22 §4.5.2.1.0.3. */
+  smdpOid: string;
   /** Key ids for the key-operation port. */
   dpauthKeyId: string;
   dppbKeyId: string;
@@ -168,6 +170,7 @@ export function loadCertStore(certsDir: string): CertStore {
       ci,
       dpauth: certs.dpauth,
       dppb: certs.dppb,
+      smdpOid: certs.dpauth.smdpOid!,
       dpauthKeyId: `dp/${name}/dpauth`,
       dppbKeyId: `dp/${name}/dppb`,
     });
@@ -206,8 +209,8 @@ export function loadCertStore(certsDir: string): CertStore {
 export interface DpSetChoice {
   dpSet: DpSet;
   /** euiccCiPKIdToBeUsed: the CI (raw 20-byte SKI) used to verify the eUICC's chain. */
-  euiccCiPkIdToBeUsed: Buffer;
-  /** The CI certificate identified by euiccCiPkIdToBeUsed. */
+  ciPkId: Buffer;
+  /** The CI certificate identified by ciPkId. */
   euiccCi: RspCertificate;
 }
 
@@ -232,9 +235,9 @@ export function chooseDpSet(store: CertStore, ciPkIdsForVerification: Buffer[], 
   }
   for (const ci of usable) {
     const same = servable.find((s) => s.ci.fingerprint === ci.fingerprint);
-    if (same) return { dpSet: same, euiccCiPkIdToBeUsed: ci.subjectKeyIdentifier!, euiccCi: ci };
+    if (same) return { dpSet: same, ciPkId: ci.subjectKeyIdentifier!, euiccCi: ci };
   }
-  return { dpSet: servable[0], euiccCiPkIdToBeUsed: usable[0].subjectKeyIdentifier!, euiccCi: usable[0] };
+  return { dpSet: servable[0], ciPkId: usable[0].subjectKeyIdentifier!, euiccCi: usable[0] };
 }
 
 // ------------------------------------------------------------------------------------------------
