@@ -1,0 +1,63 @@
+/**
+ * What the ES9+ download flow needs from the inventory (orders, profiles, the operator's outbox).
+ * Implemented over the inventory services by InventoryDownloadAdapter; faked in unit tests.
+ */
+export interface ProfileMetadataInput {
+  serviceProviderName: string;
+  profileName: string;
+  iconType?: 'jpg' | 'png';
+  icon?: Buffer;
+  /** test | provisioning | operational (SGP.22 §2.4.2 ProfileClass). */
+  profileClass: 'test' | 'provisioning' | 'operational';
+  /** PprIds bit names: pprUpdateControl, ppr1, ppr2. */
+  pprIds?: string[];
+}
+
+export interface DownloadCandidate {
+  orderId: string;
+  profileId: string;
+  operatorId: string;
+  iccid: string;
+  eid?: string;
+  matchingId?: string;
+  /** SHA-256 of the Confirmation Code, when the order has one. */
+  ccHash?: Buffer;
+  profileType: string;
+  /** Size of the unprotected profile package, for the eUICC memory check. */
+  packageSize?: number;
+  metadata: ProfileMetadataInput;
+}
+
+export interface ProtectedProfile {
+  ppk: { ppkEnc: Buffer; ppkCmac: Buffer; initialMacChainingValue: Buffer };
+  segments: Buffer[];
+}
+
+export type ProfileEvent = 'install' | 'enable' | 'disable' | 'delete';
+
+export interface DownloadPort {
+  /** SGP.22 §5.6.3 order lookup; throws RspError (8.2.6/3.8, 8.1.1/3.8, 8.2/1.2, 8.8.5/4.10, 8.8.5/6.4). */
+  findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate>;
+  beginDownloadAttempt(orderId: string, eid: string): Promise<void>;
+  confirmationCodeHash(orderId: string): Promise<Buffer | undefined>;
+  /** Counts a Confirmation Code attempt; throws 8.2.7/6.4 once the limit is exceeded. */
+  checkConfirmationCode(orderId: string, matched: boolean): Promise<void>;
+  markDownloaded(orderId: string): Promise<void>;
+  markInstalled(orderId: string, resultData: Buffer): Promise<void>;
+  markInstallationFailed(orderId: string, detail: { bppCommandId: number; errorReason: number; resultData: Buffer }): Promise<void>;
+  applyProfileNotification(n: { iccid: string; eid: string; event: ProfileEvent; seqNumber: number }): Promise<void>;
+  /** CancelSession (SGP.22 §5.6.5) with its CancelSessionReason. */
+  cancelDownload(orderId: string, reason: number): Promise<void>;
+  /** The profile protected once under its own PPK (created and stored on first use). */
+  protectedProfile(profileId: string): Promise<ProtectedProfile>;
+  /** The unprotected profile package (decrypted from storage). */
+  profilePackage(profileId: string): Promise<Buffer>;
+  /** ES2+.HandleDownloadProgressInfo towards the operator (SGP.22 §5.3.5), through the outbox. */
+  progress(
+    orderId: string,
+    notificationPointId: number,
+    status: 'Executed-Success' | 'Failed',
+    statusCodeData?: { subjectCode: string; reasonCode: string; message?: string },
+    resultData?: Buffer,
+  ): Promise<void>;
+}

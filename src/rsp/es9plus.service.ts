@@ -1,0 +1,425 @@
+import { randomBytes, createPublicKey, KeyObject } from 'node:crypto';
+import { RspError } from '../common/rsp-error';
+import { Asn1Error } from '../asn1/tlv';
+import { KeyOperations } from '../keys/key-operations';
+import { RspSession, RspSessionStore } from './rsp-session.store';
+import { verifyRaw, signatureDo } from '../crypto/ecdsa';
+import { hashCcFromCcHash } from '../crypto/cc';
+import { deriveSessionKeys, eidToBytes } from '../crypto/kdf';
+import {
+  encodeInitialiseSecureChannelRequest,
+  initialiseSecureChannelSignedData,
+  buildBoundProfilePackage,
+} from './es8plus';
+import { decodeEuiccInfo1 } from '../asn1/rsp/euicc-info';
+import {
+  encodeServerSigned1,
+  decodeAuthenticateServerResponse,
+  encodeSmdpSigned2,
+} from '../asn1/rsp/authentication';
+import { decodePrepareDownloadResponse } from '../asn1/rsp/prepare-download';
+import { encodeStoreMetadataRequest } from '../asn1/rsp/profile-metadata';
+import { decodePendingNotification } from '../asn1/rsp/notification';
+import { decodeCancelSessionResponse } from '../asn1/rsp/cancel-session';
+import { validateEuiccChain } from '../pki/validation';
+import { CertStore, chooseDpSet, DpSet } from '../pki/cert-store';
+import { checkEligibility } from './eligibility';
+import { DownloadPort } from './download.port';
+import { parseBase64, parseTransactionId, requireString } from './es9plus-input';
+
+/** Tunables of the download flow (from configuration). */
+export interface Es9PlusPolicy {
+  /** The SM-DP+ address (FQDN[:port]) this server answers to, compared case-insensitively (SGP.22 §5.6.1). */
+  smdpAddress: string;
+  sessionTtlSeconds: number;
+  /** Use ReplaceSessionKeys: the profile is protected once under a random PPK and re-bound cheaply. */
+  replaceSessionKeys: boolean;
+  /** Subscribe this SM-DP+ to enable/disable/delete notifications (StoreMetadata notificationConfigurationInfo). */
+  subscribeNotifications: boolean;
+}
+
+export interface InitiateAuthenticationResult {
+  transactionId: string;
+  serverSigned1: string;
+  serverSignature1: string;
+  euiccCiPKIdToBeUsed: string;
+  serverCertificate: string;
+}
+
+export interface AuthenticateClientResult {
+  transactionId: string;
+  profileMetadata: string;
+  smdpSigned2: string;
+  smdpSignature2: string;
+  smdpCertificate: string;
+}
+
+export interface GetBoundProfilePackageResult {
+  transactionId: string;
+  boundProfilePackage: string;
+}
+
+/** SVN window this server implements: SGP.22 v2.x (v2.0.0 … v2.x) and v3.x eUICCs speaking the v2 flow. */
+function svnSupported(svn: Buffer): boolean {
+  return svn.length === 3 && (svn[0] === 2 || svn[0] === 3);
+}
+
+const hex = (b: Buffer) => b.toString('hex').toUpperCase();
+const b64 = (b: Buffer) => b.toString('base64');
+
+/**
+ * The ES9+ functions of the SM-DP+ (SGP.22 §5.6), each check in the spec's order with its status code.
+ * Pure domain logic: storage, inventory, keys, clock and randomness come in through the constructor.
+ */
+export class Es9PlusService {
+  constructor(
+    private readonly policy: Es9PlusPolicy,
+    private readonly certs: CertStore,
+    private readonly keys: KeyOperations,
+    private readonly sessions: RspSessionStore,
+    private readonly downloads: DownloadPort,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly random: (n: number) => Buffer = randomBytes,
+  ) {}
+
+  /** SGP.22 §5.6.1 ES9+.InitiateAuthentication. */
+  async initiateAuthentication(body: Record<string, unknown>): Promise<InitiateAuthenticationResult> {
+    const smdpAddress = requireString(body, 'smdpAddress');
+    const euiccChallenge = parseBase64(body, 'euiccChallenge');
+    const euiccInfo1Bytes = parseBase64(body, 'euiccInfo1');
+
+    // §5.6.1: "verify that the smdpAddress matches its own address" — FQDNs compare case-insensitively.
+    if (smdpAddress.toLowerCase() !== this.policy.smdpAddress.toLowerCase()) {
+      throw new RspError('8.8.1', '3.8', `Invalid SM-DP+ Address: this server is ${this.policy.smdpAddress}`);
+    }
+    if (euiccChallenge.length !== 16) {
+      throw new RspError('1.6', '2.1', `Invalid parameter: euiccChallenge must be 16 bytes, got ${euiccChallenge.length}`);
+    }
+    const euiccInfo1 = asn1(() => decodeEuiccInfo1(euiccInfo1Bytes), 'euiccInfo1');
+    // §5.6.1: the eUICC's SVN must be one this SM-DP+ supports.
+    if (!svnSupported(euiccInfo1.svn)) {
+      throw new RspError('8.8.3', '3.1', `Unsupported SVN ${[...euiccInfo1.svn].join('.')}`);
+    }
+    // §5.6.1: choose a CI the eUICC signs with (euiccCiPKIdListForSigning) and a CERT.DPauth it can verify
+    // (euiccCiPKIdListForVerification); 8.8.2/3.1 resp. 8.8.4/3.7 when there is none.
+    const { dpSet, ciPkId } = chooseDpSet(
+      this.certs,
+      euiccInfo1.euiccCiPKIdListForVerification,
+      euiccInfo1.euiccCiPKIdListForSigning,
+    );
+
+    const transactionId = this.random(16);
+    const serverChallenge = this.random(16);
+    const serverSigned1 = encodeServerSigned1({
+      transactionId,
+      euiccChallenge,
+      serverAddress: this.policy.smdpAddress,
+      serverChallenge,
+    });
+    const serverSignature1 = signatureDo(await this.keys.sign(dpSet.dpauthKeyId, serverSigned1));
+    await this.sessions.create({
+      transactionId,
+      step: 'initiated',
+      dpSet: dpSet.name,
+      ciPkId,
+      serverChallenge,
+      euiccChallenge,
+      ccRequired: false,
+      expiresAt: this.expiry(),
+    });
+    return {
+      transactionId: hex(transactionId),
+      serverSigned1: b64(serverSigned1),
+      serverSignature1: b64(serverSignature1),
+      // SubjectKeyIdentifier as a DER OCTET STRING (04 14 …), as LPAs pass it on to ES10b.AuthenticateServer.
+      euiccCiPKIdToBeUsed: b64(Buffer.concat([Buffer.from([0x04, ciPkId.length]), ciPkId])),
+      serverCertificate: b64(dpSet.dpauth.der),
+    };
+  }
+
+  /** SGP.22 §5.6.3 ES9+.AuthenticateClient. */
+  async authenticateClient(body: Record<string, unknown>): Promise<AuthenticateClientResult> {
+    const transactionId = parseTransactionId(body);
+    const responseBytes = parseBase64(body, 'authenticateServerResponse');
+    const now = this.clock();
+    const session = await this.liveSession(transactionId, ['initiated'], now);
+    const response = asn1(() => decodeAuthenticateServerResponse(responseBytes), 'authenticateServerResponse');
+    if (!response.ok) {
+      // The eUICC refused CERT.DPauth or serverSignature1: the session cannot go on.
+      await this.sessions.delete(transactionId);
+      throw new RspError('8.1', '6.1', `The eUICC refused the server authentication (authenticateErrorCode ${response.error.authenticateErrorCode})`);
+    }
+    const ok = response.ok;
+    const dpSet = this.dpSet(session.dpSet);
+
+    // §5.6.3: EUM and eUICC certificates up to the CI chosen in InitiateAuthentication, EID in the EUM's range.
+    const chain = validateEuiccChain({
+      euiccCertificate: ok.euiccCertificate,
+      eumCertificate: ok.eumCertificate,
+      trustedCis: this.certs.cis,
+      ciPkIdToBeUsed: session.ciPkId,
+      now,
+    });
+    // §5.6.3: euiccSignature1 over euiccSigned1 as received.
+    if (!verifyRaw(chain.euiccPublicKey, ok.euiccSigned1Raw, ok.euiccSignature1)) {
+      throw new RspError('8.1', '6.1', 'eUICC signature is invalid or serverChallenge is invalid');
+    }
+    if (!ok.euiccSigned1.serverChallenge.equals(session.serverChallenge)) {
+      throw new RspError('8.1', '6.1', 'eUICC signature is invalid or serverChallenge is invalid');
+    }
+    if (!ok.euiccSigned1.transactionId.equals(transactionId)) {
+      throw new RspError('8.10.1', '3.9', 'TransactionId in euiccSigned1 does not match the session');
+    }
+    if (ok.euiccSigned1.serverAddress.toLowerCase() !== this.policy.smdpAddress.toLowerCase()) {
+      throw new RspError('8.8.1', '3.8', 'Invalid SM-DP+ Address in euiccSigned1');
+    }
+
+    // §5.6.3 / §3.1.2: Activation Code (matchingId) or default SM-DP+ (no or empty matchingId) use case.
+    const matchingId = ok.euiccSigned1.ctxParams1.matchingId;
+    const candidate = await this.downloads.findOrderForDownload({
+      matchingId: matchingId === undefined || matchingId === '' ? undefined : matchingId,
+      eid: chain.eid,
+    });
+    // §5.6.3: eligibility against EUICCInfo2 and DeviceInfo.
+    checkEligibility(candidate, ok.euiccSigned1.euiccInfo2);
+    await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid);
+
+    const profileMetadata = encodeStoreMetadataRequest({
+      iccid: candidate.iccid,
+      serviceProviderName: candidate.metadata.serviceProviderName,
+      profileName: candidate.metadata.profileName,
+      iconType: candidate.metadata.iconType,
+      icon: candidate.metadata.icon,
+      profileClass: candidate.metadata.profileClass,
+      profilePolicyRules: candidate.metadata.pprIds,
+      notificationConfigurationInfo: this.policy.subscribeNotifications
+        ? [{ profileManagementOperation: ['enable', 'disable', 'delete'], notificationAddress: this.policy.smdpAddress }]
+        : undefined,
+    });
+    const ccRequired = candidate.ccHash !== undefined;
+    const smdpSigned2 = encodeSmdpSigned2({ transactionId, ccRequiredFlag: ccRequired });
+    // §5.6.3: smdpSignature2 over smdpSigned2 ‖ euiccSignature1 (as its 5F37 data object).
+    const smdpSignature2 = signatureDo(
+      await this.keys.sign(dpSet.dppbKeyId, Buffer.concat([smdpSigned2, signatureDo(ok.euiccSignature1)])),
+    );
+    const moved = await this.sessions.advance(transactionId, ['initiated'], {
+      step: 'authenticated',
+      eid: chain.eid,
+      euiccPublicKey: chain.euiccPublicKey.export({ format: 'der', type: 'spki' }),
+      orderId: candidate.orderId,
+      profileId: candidate.profileId,
+      ccRequired,
+      profileMetadata,
+      smdpSignature2,
+      expiresAt: this.expiry(),
+    });
+    if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown: this session has already been authenticated');
+    await this.downloads.progress(candidate.orderId, 1, 'Executed-Success');
+    return {
+      transactionId: hex(transactionId),
+      profileMetadata: b64(profileMetadata),
+      smdpSigned2: b64(smdpSigned2),
+      smdpSignature2: b64(smdpSignature2),
+      smdpCertificate: b64(dpSet.dppb.der),
+    };
+  }
+
+  /** SGP.22 §5.6.2 ES9+.GetBoundProfilePackage. */
+  async getBoundProfilePackage(body: Record<string, unknown>): Promise<GetBoundProfilePackageResult> {
+    const transactionId = parseTransactionId(body);
+    const responseBytes = parseBase64(body, 'prepareDownloadResponse');
+    const now = this.clock();
+    const session = await this.liveSession(transactionId, ['authenticated', 'bound'], now);
+    const response = asn1(() => decodePrepareDownloadResponse(responseBytes), 'prepareDownloadResponse');
+    if (!response.ok) {
+      await this.endSession(session, 'Failed', new RspError('8.1', '6.1', `The eUICC refused smdpSigned2 (downloadErrorCode ${response.error.downloadErrorCode})`));
+      throw new RspError('8.1', '6.1', `The eUICC refused smdpSigned2 (downloadErrorCode ${response.error.downloadErrorCode})`);
+    }
+    const ok = response.ok;
+    const euiccKey = createPublicKey({ key: session.euiccPublicKey!, format: 'der', type: 'spki' });
+    // §5.6.2: euiccSignature2 over euiccSigned2 ‖ smdpSignature2 (data object), as received.
+    if (!verifyRaw(euiccKey, Buffer.concat([ok.euiccSigned2Raw, session.smdpSignature2!]), ok.euiccSignature2)) {
+      throw new RspError('8.1', '6.1', 'eUICC signature is invalid');
+    }
+    if (!ok.euiccSigned2.transactionId.equals(transactionId)) {
+      throw new RspError('8.10.1', '3.9', 'TransactionId in euiccSigned2 does not match the session');
+    }
+    // §5.6.2: Confirmation Code, hashCc = SHA-256(SHA-256(CC) ‖ transactionId) (§3.1.3.1).
+    if (session.ccRequired) {
+      if (!ok.euiccSigned2.hashCc) throw new RspError('8.2.7', '2.2', 'Confirmation Code is missing');
+      const candidate = await this.downloads.confirmationCodeHash(session.orderId!);
+      const matches = candidate !== undefined && hashCcFromCcHash(candidate, transactionId).equals(ok.euiccSigned2.hashCc);
+      // Counts the attempt; throws 8.2.7/6.4 once the retry limit is exceeded.
+      await this.downloads.checkConfirmationCode(session.orderId!, matches);
+      if (!matches) throw new RspError('8.2.7', '3.8', 'Confirmation Code is refused');
+    }
+    // A retry with the same otPK.EUICC gets the same package (SGP.22 §5.6.2, §3.1.3.3).
+    if (session.step === 'bound' && session.bpp && session.euiccOtpk?.equals(ok.euiccSigned2.euiccOtpk)) {
+      return { transactionId: hex(transactionId), boundProfilePackage: b64(session.bpp) };
+    }
+    const bpp = await this.bind(session, ok.euiccSigned2.euiccOtpk);
+    const moved = await this.sessions.advance(transactionId, ['authenticated', 'bound'], {
+      step: 'bound',
+      euiccOtpk: ok.euiccSigned2.euiccOtpk,
+      bpp,
+      expiresAt: this.expiry(),
+    });
+    if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
+    await this.downloads.markDownloaded(session.orderId!);
+    await this.downloads.progress(session.orderId!, 3, 'Executed-Success');
+    return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
+  }
+
+  /** ES8+ binding (SGP.22 §2.5.3, §5.5): key agreement, session keys, InitialiseSecureChannel, protected TLVs. */
+  private async bind(session: RspSession, euiccOtpk: Buffer): Promise<Buffer> {
+    const dpSet = this.dpSet(session.dpSet);
+    const agreement = await this.keys.oneTimeKeyAgreement(dpSet.curve, euiccOtpk).catch(() => {
+      throw new RspError('8.1', '6.1', 'otPK.EUICC.ECKA is not a valid point on the curve of CERT.DPpb');
+    });
+    const hostId = this.random(8);
+    const sessionKeys = deriveSessionKeys(agreement.sharedSecret, hostId, eidToBytes(session.eid!));
+    const signed = initialiseSecureChannelSignedData({
+      transactionId: session.transactionId,
+      hostId,
+      smdpOtpk: agreement.oneTimePublicKey,
+      euiccOtpk,
+    });
+    const smdpSign = await this.keys.sign(dpSet.dppbKeyId, signed);
+    const initialiseSecureChannelRequest = encodeInitialiseSecureChannelRequest({
+      transactionId: session.transactionId,
+      hostId,
+      smdpOtpk: agreement.oneTimePublicKey,
+      smdpSign,
+    });
+    const common = {
+      initialiseSecureChannelRequest,
+      sessionKeys,
+      configureIsdpRequest: Buffer.from('bf2400', 'hex'),
+      storeMetadataRequest: session.profileMetadata!,
+    };
+    if (this.policy.replaceSessionKeys) {
+      // The profile is protected once under its own random PPK; each binding only re-wraps the keys.
+      const protectedProfile = await this.downloads.protectedProfile(session.profileId!);
+      return buildBoundProfilePackage({
+        ...common,
+        replaceSessionKeys: protectedProfile.ppk,
+        ppkSegments: protectedProfile.segments,
+      });
+    }
+    return buildBoundProfilePackage({ ...common, upp: await this.downloads.profilePackage(session.profileId!) });
+  }
+
+  /** SGP.22 §5.6.4 ES9+.HandleNotification: always answered 204; idempotent. */
+  async handleNotification(body: Record<string, unknown>): Promise<void> {
+    const bytes = parseBase64(body, 'pendingNotification');
+    const notification = asn1(() => decodePendingNotification(bytes), 'pendingNotification');
+    const now = this.clock();
+    if (notification.type === 'profileInstallationResult') {
+      const pir = notification.profileInstallationResult;
+      const session = await this.sessions.find(pir.data.transactionId, now);
+      // A duplicate or late PIR whose session is gone was already applied (or cannot be verified): ignore.
+      if (!session || !session.euiccPublicKey || !session.orderId) return;
+      const euiccKey = createPublicKey({ key: session.euiccPublicKey, format: 'der', type: 'spki' });
+      // §5.6.4: euiccSignPIR over profileInstallationResultData incl. its BF27 tag and length.
+      if (!verifyRaw(euiccKey, pir.dataRaw, pir.euiccSignPIR)) {
+        throw new RspError('8.1', '6.1', 'eUICC signature of the ProfileInstallationResult is invalid');
+      }
+      const dpSet = this.dpSet(session.dpSet);
+      if (pir.data.smdpOid !== undefined && pir.data.smdpOid !== dpSet.smdpOid) {
+        throw new RspError('8.8', '3.10', `smdpOid ${pir.data.smdpOid} is not this SM-DP+`);
+      }
+      if (pir.data.finalResult.success) {
+        await this.downloads.markInstalled(session.orderId, pir.dataRaw);
+      } else {
+        const e = pir.data.finalResult.error!;
+        await this.downloads.markInstallationFailed(session.orderId, {
+          bppCommandId: e.bppCommandId,
+          errorReason: e.errorReason,
+          resultData: pir.dataRaw,
+        });
+      }
+      // The RSP session ends here; its one-time material goes with it.
+      await this.sessions.delete(session.transactionId);
+      return;
+    }
+    const other = notification.otherSignedNotification;
+    const chain = validateEuiccChain({
+      euiccCertificate: other.euiccCertificate,
+      eumCertificate: other.eumCertificate,
+      trustedCis: this.certs.cis,
+      now,
+    });
+    if (!verifyRaw(chain.euiccPublicKey, other.tbsOtherNotificationRaw, other.euiccNotificationSignature)) {
+      throw new RspError('8.1', '6.1', 'eUICC notification signature is invalid');
+    }
+    const meta = other.tbsOtherNotification;
+    if (!meta.iccid) return;
+    await this.downloads.applyProfileNotification({
+      iccid: meta.iccid,
+      eid: chain.eid,
+      event: meta.profileManagementOperation,
+      seqNumber: meta.seqNumber,
+    });
+  }
+
+  /** SGP.22 §5.6.5 ES9+.CancelSession. */
+  async cancelSession(body: Record<string, unknown>): Promise<void> {
+    const transactionId = parseTransactionId(body);
+    const bytes = parseBase64(body, 'cancelSessionResponse');
+    const session = await this.liveSession(transactionId, ['initiated', 'authenticated', 'bound'], this.clock());
+    const response = asn1(() => decodeCancelSessionResponse(bytes), 'cancelSessionResponse');
+    if (!response.ok) {
+      throw new RspError('8.10.1', '3.9', `The eUICC could not cancel the session (cancelSessionResponseError ${response.error})`);
+    }
+    if (!session.euiccPublicKey) {
+      // Before AuthenticateClient the SM-DP+ has no eUICC key to verify with; the session simply ends.
+      await this.sessions.delete(transactionId);
+      return;
+    }
+    const euiccKey: KeyObject = createPublicKey({ key: session.euiccPublicKey, format: 'der', type: 'spki' });
+    if (!verifyRaw(euiccKey, response.ok.euiccCancelSessionSignedRaw, response.ok.euiccCancelSessionSignature)) {
+      throw new RspError('8.1', '6.1', 'eUICC signature is invalid');
+    }
+    const signed = response.ok.euiccCancelSessionSigned;
+    if (signed.smdpOid !== this.dpSet(session.dpSet).smdpOid) {
+      throw new RspError('8.8', '3.10', `smdpOid ${signed.smdpOid} is not this SM-DP+`);
+    }
+    if (!signed.transactionId.equals(transactionId)) {
+      throw new RspError('8.10.1', '3.9', 'TransactionId in euiccCancelSessionSigned does not match');
+    }
+    if (session.orderId) await this.downloads.cancelDownload(session.orderId, signed.reason);
+    await this.sessions.delete(transactionId);
+  }
+
+  private async liveSession(transactionId: Buffer, steps: RspSession['step'][], now: Date): Promise<RspSession> {
+    const session = await this.sessions.find(transactionId, now);
+    if (!session || !steps.includes(session.step)) {
+      throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
+    }
+    return session;
+  }
+
+  private async endSession(session: RspSession, _status: string, _error: RspError): Promise<void> {
+    await this.sessions.delete(session.transactionId);
+  }
+
+  private dpSet(name: string): DpSet {
+    const set = this.certs.dpSets.find((s) => s.name === name);
+    if (!set) throw new RspError('8.8.4', '3.7', `SM-DP+ credential set ${name} is no longer configured`);
+    return set;
+  }
+
+  private expiry(): Date {
+    return new Date(this.clock().getTime() + this.policy.sessionTtlSeconds * 1000);
+  }
+}
+
+/** Runs a decoder; malformed ASN.1 becomes 1.6/2.1 naming the parameter (never a 5xx). */
+function asn1<T>(decode: () => T, parameter: string): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof Asn1Error) throw new RspError('1.6', '2.1', `Invalid parameter ${parameter}: ${e.message}`);
+    throw e;
+  }
+}
