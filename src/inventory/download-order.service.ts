@@ -1,0 +1,330 @@
+/**
+ * What the ES9+ download flow asks of the inventory (SGP.22 §5.6.2–§5.6.5; digest §2.2 checks 9–12, §2.4):
+ * find the order for an eUICC, count attempts, check the Confirmation Code budget, move the profile through
+ * Downloaded → Installed / Error, apply eUICC notifications, report progress to the operator (outbox), and
+ * hand out the (decrypted) profile package and the once-protected package.
+ *
+ * Plain values in and out, RspError on functional failures. Actor in the audit trail: 'es9plus'.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RspError } from '../common/rsp-error';
+import { OutboxService } from '../outbox/outbox.service';
+import { inTransaction } from './db';
+import { InventoryService, metadataFromRow, StoredProtectedProfile } from './inventory.service';
+import { INVENTORY_POLICY, InventoryPolicy } from './inventory.policy';
+import { ProfileTypeMetadata } from './profile-metadata';
+import { TRANSITIONS, ProfileState } from './profile-states';
+import { orderById, OrderRow, recordEvent, toOrder, transitionProfile } from './profile-store';
+
+const ACTOR = 'es9plus';
+
+export interface DownloadCandidate {
+  orderId: string;
+  profileId: string;
+  operatorId: string;
+  iccid: string;
+  eid?: string;
+  matchingId?: string;
+  /** SHA-256 of the Confirmation Code, when the order has one (SGP.22 §6.2 digest: ccRequiredFlag). */
+  ccHash?: Buffer;
+  profileType: string;
+  /** Size of the unprotected profile package in bytes. */
+  packageSize: number;
+  metadata: ProfileTypeMetadata;
+  state: ProfileState;
+  downloadAttempts: number;
+  ccAttempts: number;
+}
+
+export type ProfileNotificationEvent = 'install' | 'enable' | 'disable' | 'delete';
+
+@Injectable()
+export class DownloadOrderService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly inventory: InventoryService,
+    private readonly outbox: OutboxService,
+    @Inject(INVENTORY_POLICY) private readonly policy: InventoryPolicy,
+  ) {}
+
+  /**
+   * SGP.22 §5.6.3 (digest §2.2 checks 9–10). With a matchingId (Activation Code / SM-DS event): the active
+   * order with that MatchingID, else 8.2.6/3.8; an order linked to another EID → 8.1.1/3.8. Without one
+   * (absent or ''): the active EID-linked order confirmed with a zero-length MatchingID (default SM-DP+),
+   * else 8.1.1/3.8. Then: not yet released → 8.2/1.2; expired → 8.8.5/4.10; attempts exhausted → 8.8.5/6.4.
+   */
+  async findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate> {
+    const byMatchingId = !!q.matchingId;
+    const rows: Array<Record<string, unknown>> = byMatchingId
+      ? await this.db.query(`${CANDIDATE_SQL} WHERE o.matching_id = $1 AND o.active`, [q.matchingId])
+      : await this.db.query(
+          `${CANDIDATE_SQL} WHERE o.eid = $1 AND o.active AND o.matching_id IS NULL
+           ORDER BY (o.state = 'Released') DESC, o.created_at LIMIT 1`,
+          [q.eid],
+        );
+    const r = rows[0];
+    if (!r) {
+      if (byMatchingId) throw new RspError('8.2.6', '3.8', 'MatchingID (AC_Token or EventID) is refused');
+      throw new RspError('8.1.1', '3.8', 'No pending download order for this EID');
+    }
+    const order = toOrder(r);
+    if (order.eid && order.eid !== q.eid) throw new RspError('8.1.1', '3.8', "EID doesn't match the expected value");
+    const state = r.profile_state as ProfileState;
+    if (state === 'Allocated' || state === 'Linked' || state === 'Confirmed') {
+      throw new RspError('8.2', '1.2', 'Profile has not yet been released');
+    }
+    if (state !== 'Released') {
+      // Downloaded/Installed/Error: this order's download already happened.
+      if (byMatchingId) throw new RspError('8.2.6', '3.8', 'MatchingID (AC_Token or EventID) is refused');
+      throw new RspError('8.1.1', '3.8', 'No pending download order for this EID');
+    }
+    if (order.expiresAt && order.expiresAt.getTime() <= Date.now()) {
+      throw new RspError('8.8.5', '4.10', 'Download order expired');
+    }
+    if (order.downloadAttempts >= this.policy.maxDownloadAttempts) {
+      throw new RspError('8.8.5', '6.4', 'Maximum number of download attempts exceeded');
+    }
+    return {
+      orderId: order.id,
+      profileId: order.profileId,
+      operatorId: order.operatorId,
+      iccid: order.iccid,
+      eid: order.eid,
+      matchingId: order.matchingId,
+      ccHash: order.ccHash,
+      profileType: String(r.profile_type),
+      packageSize: Number(r.package_size),
+      metadata:
+        r.pt_name != null
+          ? metadataFromRow({ ...r, service_provider_name: r.pt_spn, profile_name: r.pt_profile_name, notification_config: r.pt_nc })
+          : { serviceProviderName: String(r.operator_name), profileName: String(r.profile_type), profileClass: 'operational', pprIds: [] },
+      state,
+      downloadAttempts: order.downloadAttempts,
+      ccAttempts: order.ccAttempts,
+    };
+  }
+
+  /**
+   * Digest §2.2 check 12: counts one download attempt and binds the EID to the order (if not yet bound).
+   * 8.1.1/3.8 if the order is bound to another EID; 8.8.5/6.4 if the attempts are exhausted.
+   */
+  async beginDownloadAttempt(orderId: string, eid: string): Promise<{ downloadAttempts: number }> {
+    return inTransaction(this.db, async (m) => {
+      const o = await this.activeOrder(m, orderId, true);
+      if (o.eid && o.eid !== eid) throw new RspError('8.1.1', '3.8', "EID doesn't match the expected value");
+      if (o.downloadAttempts >= this.policy.maxDownloadAttempts) {
+        throw new RspError('8.8.5', '6.4', 'Maximum number of download attempts exceeded');
+      }
+      const [u] = await m.query(
+        `WITH u AS (UPDATE orders SET download_attempts = download_attempts + 1, eid = COALESCE(eid, $2), updated_at = now()
+                     WHERE id = $1 RETURNING download_attempts) SELECT * FROM u`,
+        [orderId, eid],
+      );
+      await recordEvent(m, {
+        profileId: o.profileId,
+        orderId,
+        from: o.state,
+        to: o.state,
+        actor: ACTOR,
+        detail: { downloadAttempt: Number(u.download_attempts), eid, ...(o.eid ? {} : { eidBound: true }) },
+      });
+      return { downloadAttempts: Number(u.download_attempts) };
+    });
+  }
+
+  /** SHA-256(CC) of the order, or undefined when no Confirmation Code is required. */
+  async confirmationCodeHash(orderId: string): Promise<Buffer | undefined> {
+    return (await this.activeOrder(this.db, orderId)).ccHash;
+  }
+
+  /** Attempt counters and limits of an order. */
+  async counters(orderId: string): Promise<{ downloadAttempts: number; maxDownloadAttempts: number; ccAttempts: number; maxCcAttempts: number }> {
+    const o = await this.activeOrder(this.db, orderId);
+    return {
+      downloadAttempts: o.downloadAttempts,
+      maxDownloadAttempts: this.policy.maxDownloadAttempts,
+      ccAttempts: o.ccAttempts,
+      maxCcAttempts: this.policy.maxCcAttempts,
+    };
+  }
+
+  /**
+   * Records the outcome of a Confirmation Code check (SGP.22 §5.6.2). A mismatch counts one attempt; once the
+   * attempts reach maxCcAttempts the order fails (profile → Error) and 8.2.7/6.4 is thrown. Returns normally
+   * on a match, or on a mismatch with attempts left (the caller answers the mismatch code itself).
+   */
+  async checkConfirmationCode(orderId: string, matched: boolean): Promise<{ ccAttempts: number; remaining: number }> {
+    const result = await inTransaction(this.db, async (m) => {
+      const o = await this.activeOrder(m, orderId, true);
+      if (o.ccAttempts >= this.policy.maxCcAttempts) return { exceeded: true, ccAttempts: o.ccAttempts };
+      if (matched) return { exceeded: false, ccAttempts: o.ccAttempts };
+      const [u] = await m.query(
+        `WITH u AS (UPDATE orders SET cc_attempts = cc_attempts + 1, updated_at = now() WHERE id = $1 RETURNING cc_attempts)
+         SELECT * FROM u`,
+        [orderId],
+      );
+      const n = Number(u.cc_attempts);
+      await recordEvent(m, { profileId: o.profileId, orderId, from: o.state, to: o.state, actor: ACTOR, detail: { confirmationCodeMismatch: n } });
+      if (n >= this.policy.maxCcAttempts) {
+        await transitionProfile(m, {
+          profileId: o.profileId,
+          from: ['Released', 'Downloaded'],
+          to: 'Error',
+          actor: ACTOR,
+          orderId,
+          iccid: o.iccid,
+          detail: { reason: 'maximum number of Confirmation Code attempts exceeded' },
+        });
+        return { exceeded: true, ccAttempts: n };
+      }
+      return { exceeded: false, ccAttempts: n };
+    });
+    if (result.exceeded) throw new RspError('8.2.7', '6.4', 'Maximum number of Confirmation Code attempts exceeded');
+    return { ccAttempts: result.ccAttempts, remaining: this.policy.maxCcAttempts - result.ccAttempts };
+  }
+
+  /** GetBoundProfilePackage delivered the BPP: Released → Downloaded. */
+  async markDownloaded(orderId: string): Promise<void> {
+    await this.move(orderId, 'download', 'Downloaded', {}, `downloaded_at = now()`);
+  }
+
+  /** PIR successResult (SGP.22 §5.6.4): Downloaded → Installed; the order is complete. */
+  async markInstalled(orderId: string, resultData?: Buffer): Promise<void> {
+    await this.move(orderId, 'install', 'Installed', resultData ? { resultData: resultData.toString('base64') } : {}, `installed_at = now(), active = false, closed_at = now()`);
+  }
+
+  /**
+   * PIR errorResult / fatal failure: Downloaded → Error, or back to Released for another attempt when the
+   * policy says 'release'.
+   */
+  async markInstallationFailed(
+    orderId: string,
+    detail: { bppCommandId?: number; errorReason?: number; resultData?: Buffer; message?: string } = {},
+  ): Promise<ProfileState> {
+    const to: ProfileState = this.policy.installFailure === 'release' ? 'Released' : 'Error';
+    await this.move(orderId, 'installFailed', to, {
+      bppCommandId: detail.bppCommandId,
+      errorReason: detail.errorReason,
+      message: detail.message,
+      resultData: detail.resultData?.toString('base64'),
+    });
+    return to;
+  }
+
+  /**
+   * ES9+.CancelSession (SGP.22 §5.6.5) reached the order. postponed(1) and timeout(2) leave the order to be
+   * retried; any other reason (endUserRejection(0), pprNotAllowed(3), metadataMismatch(4),
+   * loadBppExecutionError(5), undefinedReason(127)) fails it (→ Error).
+   */
+  async cancelDownload(orderId: string, reason: number): Promise<ProfileState> {
+    return inTransaction(this.db, async (m) => {
+      const o = await this.activeOrder(m, orderId, true);
+      if (reason === 1 || reason === 2) {
+        await recordEvent(m, { profileId: o.profileId, orderId, from: o.state, to: o.state, actor: ACTOR, detail: { cancelSession: reason } });
+        return o.state as ProfileState;
+      }
+      await transitionProfile(m, {
+        profileId: o.profileId,
+        from: ['Released', 'Downloaded'],
+        to: 'Error',
+        actor: ACTOR,
+        orderId,
+        iccid: o.iccid,
+        detail: { cancelSession: reason },
+      });
+      return 'Error';
+    });
+  }
+
+  /**
+   * An eUICC notification about an installed profile (SGP.22 §5.6.4, other than install): enable/disable are
+   * recorded; delete takes the profile to Unavailable. Unknown ICCIDs are ignored (HandleNotification is
+   * always answered 204).
+   */
+  async applyProfileNotification(n: { iccid: string; eid: string; event: ProfileNotificationEvent; seqNumber?: number }): Promise<void> {
+    await inTransaction(this.db, async (m) => {
+      const [p] = await m.query(`SELECT id::text AS id, state FROM profiles WHERE iccid = $1 FOR UPDATE`, [n.iccid]);
+      if (!p) return;
+      const detail = { notification: n.event, eid: n.eid, seqNumber: n.seqNumber };
+      if (n.event === 'delete' && p.state === 'Installed') {
+        await transitionProfile(m, { profileId: p.id, from: TRANSITIONS.delete.from, to: 'Unavailable', actor: ACTOR, iccid: n.iccid, detail });
+      } else {
+        await recordEvent(m, { profileId: p.id, from: p.state, to: p.state, actor: ACTOR, detail });
+      }
+    });
+  }
+
+  /** The unprotected profile package (decrypted). */
+  getProfilePackage(profileId: string): Promise<Buffer> {
+    return this.inventory.getProfilePackage(profileId);
+  }
+
+  storeProtectedProfile(profileId: string, p: StoredProtectedProfile): Promise<void> {
+    return this.inventory.storeProtectedProfile(profileId, p);
+  }
+
+  getProtectedProfile(profileId: string): Promise<StoredProtectedProfile | undefined> {
+    return this.inventory.getProtectedProfile(profileId);
+  }
+
+  /**
+   * ES2+.HandleDownloadProgressInfo for this order (SGP.22 §5.3.5) through the outbox. Notification points:
+   * 1 eligibility and retry limit check, 2 confirmation failure, 3 BPP download, 4 BPP installation.
+   */
+  async reportProgress(
+    orderId: string,
+    notificationPointId: number,
+    status: 'Executed-Success' | 'Failed',
+    statusCodeData?: { subjectCode: string; reasonCode: string; message?: string },
+    resultData?: Buffer,
+  ): Promise<void> {
+    const [r] = await this.db.query(
+      `SELECT o.operator_id, o.iccid, o.eid, p.profile_type FROM orders o JOIN profiles p ON p.id = o.profile_id WHERE o.id = $1`,
+      [orderId],
+    );
+    if (!r) return;
+    await this.outbox.enqueueDownloadProgress({
+      operatorId: String(r.operator_id),
+      iccid: String(r.iccid),
+      eid: r.eid ?? undefined,
+      profileType: String(r.profile_type),
+      notificationPointId,
+      status,
+      statusCodeData,
+      resultData,
+    });
+  }
+
+  private async activeOrder(q: { query(sql: string, p?: unknown[]): Promise<any> }, orderId: string, lock = false): Promise<OrderRow> {
+    const o = await orderById(q, orderId, lock);
+    if (!o) throw new RspError('8.8.5', '3.9', 'Download order unknown');
+    return o;
+  }
+
+  private async move(
+    orderId: string,
+    op: 'download' | 'install' | 'installFailed',
+    to: ProfileState,
+    detail: Record<string, unknown>,
+    orderSet?: string,
+  ): Promise<void> {
+    await inTransaction(this.db, async (m) => {
+      const o = await this.activeOrder(m, orderId, true);
+      await transitionProfile(m, { profileId: o.profileId, from: TRANSITIONS[op].from, to, actor: ACTOR, orderId, iccid: o.iccid, detail });
+      if (orderSet) await m.query(`UPDATE orders SET ${orderSet}, updated_at = now() WHERE id = $1`, [orderId]);
+    });
+  }
+}
+
+const CANDIDATE_SQL = `
+  SELECT o.id::text AS id, o.operator_id, o.profile_id::text AS profile_id, o.iccid, o.eid, o.matching_id, o.cc_hash,
+         o.smds_address, o.state, o.active, o.expires_at, o.download_attempts, o.cc_attempts, o.confirmed_at,
+         o.released_at, o.downloaded_at, o.installed_at, o.created_at,
+         p.state AS profile_state, p.profile_type, p.package_size, op.name AS operator_name,
+         t.name AS pt_name, t.service_provider_name AS pt_spn, t.profile_name AS pt_profile_name, t.icon_type, t.icon,
+         t.profile_class, t.ppr_ids, t.notification_config AS pt_nc
+    FROM orders o
+    JOIN profiles p ON p.id = o.profile_id
+    JOIN operators op ON op.id = o.operator_id
+    LEFT JOIN profile_types t ON t.operator_id = p.operator_id AND t.name = p.profile_type`;
