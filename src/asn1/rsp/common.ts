@@ -20,6 +20,7 @@ import {
   hexTag,
   readTlv,
 } from '../tlv';
+import { iccidFromEf } from './iccid';
 
 /** [APPLICATION 55] — every RSP signature, raw r‖s (BSI TR-03111), `5F37 40 …`. */
 export const TAG_SIGNATURE = 0x5f37;
@@ -161,4 +162,10 @@ export function bytesOf(b: Buffer, what: string, size?: number | [number, number
     if (b.length < min || b.length > max) throw new Asn1Error(`${what}: ${b.length} bytes, expected ${min === max ? min : `${min}..${max}`}`);
   }
   return b;
+}
+
+/** Iccid ::= [APPLICATION 26] OCTET STRING (SIZE(10)) → ICCID digits. */
+export function iccidOf(t: Tlv, what = 'iccid'): string {
+  const ef = octets(t, what, 10);
+  return within(what, () => iccidFromEf(ef));
 }

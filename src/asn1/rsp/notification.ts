@@ -56,6 +56,7 @@ import {
   TAG_SIGNATURE,
   TAG_UTF8,
   bytesOf,
+  iccidOf,
   checkTag,
   decodeTop,
   integer,
@@ -72,7 +73,7 @@ import {
   within,
 } from './common';
 import { encodeBits } from './euicc-info';
-import { iccidFromEf, iccidToEf } from './iccid';
+import { iccidToEf } from './iccid';
 
 export const TAG_PROFILE_INSTALLATION_RESULT = 0xbf37;
 export const TAG_PROFILE_INSTALLATION_RESULT_DATA = 0xbf27;
@@ -167,7 +168,7 @@ function decodeNotificationMetadataTlv(t: Tlv): DecodedNotificationMetadata {
       extensions: unknownRaw(c, [0x80, 0x81, TAG_UTF8, TAG_ICCID]),
     };
     const iccid = opt(c, TAG_ICCID);
-    if (iccid) out.iccid = within('iccid', () => iccidFromEf(octets(iccid, 'iccid', 10)));
+    if (iccid) out.iccid = iccidOf(iccid);
     return out;
   });
 }

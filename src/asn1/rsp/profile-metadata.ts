@@ -30,6 +30,7 @@ import {
   TAG_ICCID,
   TAG_SEQUENCE,
   bytesOf,
+  iccidOf,
   decodeTop,
   integer,
   kids,
@@ -42,7 +43,7 @@ import {
   within,
 } from './common';
 import { PPR_IDS_BITS, encodeBits } from './euicc-info';
-import { iccidFromEf, iccidToEf } from './iccid';
+import { iccidToEf } from './iccid';
 import { NOTIFICATION_EVENT_BITS } from './notification';
 
 export const TAG_STORE_METADATA = 0xbf25;
@@ -149,7 +150,7 @@ export function decodeStoreMetadataRequest(input: Buffer): DecodedStoreMetadataR
     const c = kids(t, 'StoreMetadataRequest');
     const out: DecodedStoreMetadataRequest = {
       raw: Buffer.from(t.raw),
-      iccid: within('iccid', () => iccidFromEf(octets(req(c, TAG_ICCID, 'iccid'), 'iccid', 10))),
+      iccid: iccidOf(req(c, TAG_ICCID, 'iccid')),
       serviceProviderName: utf8(req(c, 0x91, 'serviceProviderName'), 'serviceProviderName', 32),
       profileName: utf8(req(c, 0x92, 'profileName'), 'profileName', 64),
       profileClass: ProfileClass.operational,
