@@ -1,0 +1,41 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { DemoSeedModule } from './bootstrap/demo-seed';
+import { loggerParams } from './common/logging';
+import { ConfigModule } from './config/config.module';
+import type { Config } from './config/config.schema';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { KeysModule } from './keys/keys.module';
+import type { LoadedPki } from './keys/tokens';
+
+/**
+ * Feature modules. To plug yours in, add ONE line here (and your migration file in src/database/migrations).
+ * Config (AppConfig), TypeORM, KEY_OPERATIONS, CERT_STORE and PROFILE_ENCRYPTION_KEY are global.
+ */
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [
+  HealthModule,
+  // OperatorsModule,
+  // InventoryModule,
+  // Es2PlusModule,
+  // RspModule,
+  // Es9PlusModule,
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(options: { config: Config; pki: LoadedPki; extraModules?: Array<Type | DynamicModule> }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        LoggerModule.forRoot(loggerParams(options.config)),
+        DatabaseModule,
+        KeysModule.forRoot(options.pki),
+        DemoSeedModule,
+        ...FEATURE_MODULES,
+        ...(options.extraModules ?? []),
+      ],
+    };
+  }
+}
