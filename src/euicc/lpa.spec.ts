@@ -1,0 +1,196 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { decodeCancelSessionResponse, decodePendingNotification } from '../asn1/rsp';
+import { Es9Error, Es9PlusClient } from './es9plus-client';
+import { emptyEuiccState, TestEuicc } from './euicc';
+import { Lpa, LpaError, parseActivationCode } from './lpa';
+import { fixture, MiniSmdp, sgp26EuiccIdentity, storeMetadata } from './testing/mini-smdp';
+
+const NOW = new Date('2026-11-28T12:00:00Z');
+const UPP = fixture('ts48', 'SAIP2.3_NoBERTLV.der');
+const ICCID = '89000123456789012341';
+const ADDRESS = 'testsmdpplus1.example.com';
+
+interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, string>;
+}
+
+/** An ES9+ JSON endpoint on 127.0.0.1 in front of the MiniSmdp (SGP.22 §6.5). */
+class FakeEs9 {
+  server!: Server;
+  smdp = new MiniSmdp();
+  received: Received[] = [];
+  metadata = storeMetadata({ iccid: ICCID, notifications: [{ bits: [1, 2, 3], address: ADDRESS }] });
+  bppMetadata?: Buffer;
+  failAuthenticateClient = false;
+  private bpp?: Buffer;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+      this.received.push({ path: req.url!, headers: req.headers, body });
+      const fn = req.url!.replace('/gsma/rsp2/es9plus/', '');
+      const b = (k: string) => Buffer.from(body[k], 'base64');
+      const ok = { header: { functionExecutionStatus: { status: 'Executed-Success' } } };
+      const send = (o: unknown) => {
+        res.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8', 'X-Admin-Protocol': 'gsma/rsp/v2.2.2' });
+        res.end(JSON.stringify(o));
+      };
+      const txId = this.smdp.transactionId.toString('hex').toUpperCase();
+      switch (fn) {
+        case 'initiateAuthentication': {
+          const r = this.smdp.initiateAuthentication(b('euiccChallenge'));
+          return send({
+            ...ok,
+            transactionId: txId,
+            serverSigned1: r.serverSigned1.toString('base64'),
+            serverSignature1: r.serverSignature1.toString('base64'),
+            euiccCiPKIdToBeUsed: r.euiccCiPKIdToBeUsed.toString('base64'),
+            serverCertificate: r.serverCertificate.toString('base64'),
+          });
+        }
+        case 'authenticateClient': {
+          if (this.failAuthenticateClient) {
+            return send({
+              header: {
+                functionExecutionStatus: {
+                  status: 'Failed',
+                  statusCodeData: { subjectCode: '8.2.6', reasonCode: '3.8', message: 'MatchingID refused' },
+                },
+              },
+            });
+          }
+          const r = this.smdp.authenticateClient(b('authenticateServerResponse'));
+          return send({
+            ...ok,
+            transactionId: txId,
+            profileMetadata: this.metadata.toString('base64'),
+            smdpSigned2: r.smdpSigned2.toString('base64'),
+            smdpSignature2: r.smdpSignature2.toString('base64'),
+            smdpCertificate: r.smdpCertificate.toString('base64'),
+          });
+        }
+        case 'getBoundProfilePackage': {
+          this.bpp ??= this.smdp.getBoundProfilePackage(
+            b('prepareDownloadResponse'),
+            '89049032123451234512345678901235',
+            this.bppMetadata ?? this.metadata,
+            UPP,
+          );
+          return send({ ...ok, transactionId: txId, boundProfilePackage: this.bpp.toString('base64') });
+        }
+        case 'handleNotification':
+          res.writeHead(204);
+          return res.end();
+        case 'cancelSession':
+          return send(ok);
+        default:
+          res.writeHead(404);
+          res.end();
+      }
+    });
+  }
+}
+
+describe('Lpa + Es9PlusClient against an ES9+ endpoint on 127.0.0.1', () => {
+  let fake: FakeEs9;
+  let lpa: Lpa;
+  let euicc: TestEuicc;
+  let clients: Es9PlusClient[];
+
+  beforeEach(async () => {
+    fake = new FakeEs9();
+    const url = await fake.start();
+    euicc = new TestEuicc(sgp26EuiccIdentity(), emptyEuiccState(), { now: () => NOW });
+    clients = [];
+    lpa = new Lpa(euicc, {
+      connect: () => {
+        const c = new Es9PlusClient({ baseUrl: url });
+        clients.push(c);
+        return c;
+      },
+    });
+  });
+
+  afterEach(async () => {
+    for (const c of clients) c.close();
+    await fake.stop();
+  });
+
+  it('parses activation codes (SGP.22 §4.1)', () => {
+    expect(parseActivationCode('LPA:1$SMDP.GSMA.COM$04386-AGYFT-A74Y8-3F815$1.3.6.1.4.1.31746$1')).toEqual({
+      smdpAddress: 'SMDP.GSMA.COM',
+      matchingId: '04386-AGYFT-A74Y8-3F815',
+      smdpOid: '1.3.6.1.4.1.31746',
+      confirmationCodeRequired: true,
+    });
+    expect(parseActivationCode('1$SMDP.GSMA.COM$$1.3.6.1.4.1.31746')).toMatchObject({ matchingId: '', confirmationCodeRequired: false });
+    expect(() => parseActivationCode('2$x$y')).toThrow(LpaError);
+  });
+
+  it('downloads, installs and delivers the PIR; headers and paths as SGP.22 §6 says', async () => {
+    const steps: string[] = [];
+    const r = await lpa.download(`LPA:1$${ADDRESS}$MATCH-1$2.999.10`, { onStep: (s) => steps.push(s), retryGetBoundProfilePackage: true });
+    expect(r).toMatchObject({ success: true, iccid: ICCID, profileName: 'TS.48 Generic Test Profile', notificationsSent: [1] });
+    expect(r.boundProfilePackages[0].equals(r.boundProfilePackages[1])).toBe(true);
+    expect(fake.received.map((x) => x.path)).toEqual([
+      '/gsma/rsp2/es9plus/initiateAuthentication',
+      '/gsma/rsp2/es9plus/authenticateClient',
+      '/gsma/rsp2/es9plus/getBoundProfilePackage',
+      '/gsma/rsp2/es9plus/getBoundProfilePackage',
+      '/gsma/rsp2/es9plus/handleNotification',
+    ]);
+    const h = fake.received[0].headers;
+    expect([h['content-type'], h['x-admin-protocol'], h['user-agent']]).toEqual(['application/json', 'gsma/rsp/v2.2.2', 'gsma-rsp-lpad']);
+    expect(fake.received[0].body.smdpAddress).toBe(ADDRESS);
+    expect(fake.received[1].body.transactionId).toBe(fake.smdp.transactionId.toString('hex').toUpperCase());
+    const pir = decodePendingNotification(Buffer.from(fake.received[4].body.pendingNotification, 'base64'));
+    expect(pir.profileInstallationResult?.finalResult.successResult).toBeDefined();
+    expect(euicc.listNotifications()).toEqual([]);
+    expect(steps).toContain('ES10b.LoadBoundProfilePackage');
+
+    // enable → one OtherSignedNotification to the address the metadata asked for, delivered and removed.
+    const created = euicc.enableProfile(ICCID);
+    const sent = await lpa.sendPendingNotifications();
+    expect(sent).toEqual([{ seqNumber: created[0].seqNumber, address: ADDRESS, event: 'enable', httpStatus: 204 }]);
+    expect(euicc.listNotifications()).toEqual([]);
+  });
+
+  it('a Failed functionExecutionStatus becomes an Es9Error with subject and reason codes', async () => {
+    fake.failAuthenticateClient = true;
+    await expect(lpa.download(`1$${ADDRESS}$BAD`)).rejects.toMatchObject({
+      name: 'Es9Error',
+      subjectCode: '8.2.6',
+      reasonCode: '3.8',
+      statusMessage: 'MatchingID refused',
+    });
+    await expect(lpa.download(`1$${ADDRESS}$BAD`)).rejects.toBeInstanceOf(Es9Error);
+  });
+
+  it('StoreMetadata in the BPP ≠ profileMetadata shown → ES10b/ES9+ CancelSession metadataMismatch(4)', async () => {
+    fake.bppMetadata = storeMetadata({ iccid: ICCID, profileName: 'Something else' });
+    await expect(lpa.download(`1$${ADDRESS}$M`)).rejects.toMatchObject({ step: 'cancelSession' });
+    const cancel = fake.received.find((x) => x.path.endsWith('/cancelSession'))!;
+    const r = decodeCancelSessionResponse(Buffer.from(cancel.body.cancelSessionResponse, 'base64'));
+    expect(r.ok?.euiccCancelSessionSigned).toMatchObject({ reason: 4, smdpOid: '2.999.10' });
+    expect(euicc.listProfiles()).toEqual([]);
+  });
+
+  it('refuses an SM-DP+ whose CERT.DPauth OID is not the activation code\'s', async () => {
+    await expect(lpa.download(`1$${ADDRESS}$M$1.2.3.4`)).rejects.toMatchObject({ step: 'initiateAuthentication' });
+  });
+});
