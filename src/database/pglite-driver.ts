@@ -77,8 +77,8 @@ async function createPGlite(options: PGliteDriverOptions): Promise<PGlite> {
     parsers: {
       // Same value types as `pg`: 64-bit integers stay strings, bytea is a Buffer.
       [types.INT8]: (v: string) => v,
-      [types.BYTEA]: (v: string, typeId: number) => {
-        const u8 = (byteaParser ? byteaParser(v, typeId) : Buffer.from(v.slice(2), 'hex')) as Uint8Array;
+      [types.BYTEA]: (v: string) => {
+        const u8 = (byteaParser ? byteaParser(v, types.BYTEA) : Buffer.from(v.slice(2), 'hex')) as Uint8Array;
         return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
       },
       ...options.pglite?.parsers,

@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
+import type { CertStore } from '../pki/cert-store';
 
 /**
  * What start-up loaded from certs/ (see keys/pki-loader.ts): the cert store of src/pki and the private keys
  * it handed to the key-operation adapter. Private keys are never injected anywhere else.
  */
 export interface LoadedPki {
-  /** The object returned by `loadCertStore(certsDir)` (src/pki/cert-store.ts). Inject it as CERT_STORE. */
-  store: unknown;
+  /** The cert store (src/pki/cert-store.ts). Inject it with `@Inject(CERT_STORE) store: CertStore`. */
+  store: CertStore;
   /** Key id (`dp/<set>/dpauth`, `dp/<set>/dppb`) → private key; consumed by the software adapter only. */
   privateKeys: ReadonlyMap<string, KeyObject>;
   /** Number of trusted CI certificates. */

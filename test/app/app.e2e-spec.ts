@@ -9,6 +9,7 @@ import { getVerifiedClientCertificate } from '../../src/common/client-certificat
 import { RspError } from '../../src/common/rsp-error';
 import { RspFunction, rspSuccess } from '../../src/common/rsp-response';
 import { startTestApp, TestApp } from '../support/app';
+import { strangerClientCertificate } from '../support/tls';
 
 @Controller()
 class ProbeController {
@@ -49,7 +50,7 @@ describe('application (HTTPS)', () => {
   it('GET /health → 200 with database up and the loaded keys', async () => {
     const res = await t.request('/health');
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ status: 'ok', database: 'up', keys: ['dp/test/dpauth'], cis: 0 });
+    expect(res.json).toEqual({ status: 'ok', database: 'up', keys: ['dp/brp/dpauth', 'dp/brp/dppb', 'dp/nist/dpauth', 'dp/nist/dppb'], cis: 2 });
     expect(res.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
   });
 
@@ -147,9 +148,9 @@ describe('application (HTTPS)', () => {
   });
 
   it('exposes an operator-CA client certificate to the ES2+ guard, and nothing else', async () => {
-    const withOperator = await t.request('/gsma/rsp2/probe/client', { tls: { cert: t.tls!.operatorClient.cert, key: t.tls!.operatorClient.key } });
-    expect(withOperator.json.subject).toBe('CN=operator-1');
-    const stranger = await t.request('/gsma/rsp2/probe/client', { tls: { cert: t.tls!.strangerClient.cert, key: t.tls!.strangerClient.key } });
+    const withOperator = await t.request('/gsma/rsp2/probe/client', { tls: t.operatorClient('operator-1') });
+    expect(withOperator.json.subject).toMatch(/CN=operator-1/);
+    const stranger = await t.request('/gsma/rsp2/probe/client', { tls: await strangerClientCertificate() });
     expect(stranger.json.subject).toBeNull();
     const anonymous = await t.request('/gsma/rsp2/probe/client');
     expect(anonymous.json.subject).toBeNull();

@@ -1,11 +1,8 @@
 /**
- * Throw-away TLS material for tests (P-256, via @peculiar/x509 on Node's WebCrypto): a server certificate
- * for localhost/127.0.0.1 written as certs/tls/server.pem + server.key.pem, an operator CA written as
- * certs/operators/ca.pem, and client certificates issued by that CA (or by an unrelated CA).
+ * Throw-away TLS material for tests (P-256, via @peculiar/x509 on Node's WebCrypto), independent of the
+ * development PKI: a client certificate from an unrelated CA.
  */
 import { KeyObject, webcrypto } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -61,35 +58,8 @@ async function issue(ca: { keys: CryptoKeyPair; cert: x509.X509Certificate }, su
   return { cert: cert.toString('pem'), key: keyPem(keys.privateKey) };
 }
 
-export interface TestTls {
-  /** CA of the server certificate (trust it in the client). */
-  serverCa: string;
-  /** An ES2+ client certificate issued by the operator CA. */
-  operatorClient: Pem;
-  /** A client certificate from an unrelated CA. */
-  strangerClient: Pem;
-}
-
-/** Writes certs/tls and certs/operators into `certsDir`. */
-export async function writeTestTls(certsDir: string): Promise<TestTls> {
-  const serverCa = await selfSignedCa('Test TLS CA');
-  const server = await issue(serverCa, 'localhost', [
-    new x509.SubjectAlternativeNameExtension([
-      { type: 'dns', value: 'localhost' },
-      { type: 'ip', value: '127.0.0.1' },
-    ]),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-  ]);
-  const operatorCa = await selfSignedCa('Test Operator CA');
-  const operatorClient = await issue(operatorCa, 'operator-1', [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]);
+/** A client certificate from a CA nobody trusts (to prove mutual TLS rejects it). */
+export async function strangerClientCertificate(): Promise<Pem> {
   const strangerCa = await selfSignedCa('Stranger CA');
-  const strangerClient = await issue(strangerCa, 'stranger', [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]);
-
-  mkdirSync(join(certsDir, 'tls'), { recursive: true });
-  mkdirSync(join(certsDir, 'operators'), { recursive: true });
-  writeFileSync(join(certsDir, 'tls', 'server.pem'), server.cert);
-  writeFileSync(join(certsDir, 'tls', 'server.key.pem'), server.key);
-  writeFileSync(join(certsDir, 'operators', 'ca.pem'), operatorCa.pem.cert);
-  writeFileSync(join(certsDir, 'operators', 'ca.key.pem'), operatorCa.pem.key);
-  return { serverCa: serverCa.pem.cert, operatorClient, strangerClient };
+  return issue(strangerCa, 'stranger', [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]);
 }
