@@ -311,3 +311,14 @@ export function encodeEUICCInfo2(info: EUICCInfo2): Buffer {
     ]);
   });
 }
+
+/* Aliases in camel case (both spellings are used across the code base). */
+export const decodeEuiccInfo1 = decodeEUICCInfo1;
+export const encodeEuiccInfo1 = encodeEUICCInfo1;
+export const decodeEuiccInfo2 = decodeEUICCInfo2;
+export const encodeEuiccInfo2 = encodeEUICCInfo2;
+
+/** VersionType string "2.2.0" → its 3 bytes (e.g. for numeric SVN comparisons). */
+export function versionBytes(version: string): Buffer {
+  return within('VersionType', () => encodeVersion(version));
+}

@@ -188,6 +188,7 @@ describe('OtherSignedNotification and PendingNotification', () => {
 
   it('PendingNotification picks the alternative by tag (BF37 vs 30)', () => {
     const pn1 = decodePendingNotification(other);
+    expect(pn1.type).toBe('otherSignedNotification');
     expect(pn1.otherSignedNotification?.tbsOtherNotification.seqNumber).toBe(3);
     expect(pn1.profileInstallationResult).toBeUndefined();
     const data = encodeProfileInstallationResultData({
@@ -197,6 +198,7 @@ describe('OtherSignedNotification and PendingNotification', () => {
       finalResult: { errorResult: { bppCommandId: 1, errorReason: 8 } },
     });
     const pn2 = decodePendingNotification(encodeProfileInstallationResult({ profileInstallationResultData: data, euiccSignPIR: SIG }));
+    expect(pn2.type).toBe('profileInstallationResult');
     expect(hex(pn2.profileInstallationResult!.profileInstallationResultDataRaw)).toBe(hex(data));
     expect(() => decodePendingNotification(h('BF2F00'))).toThrow('PendingNotification: expected tag BF37 or 30, got BF2F');
     expect(() => decodePendingNotification(Buffer.alloc(0))).toThrow(Asn1Error);

@@ -365,8 +365,16 @@ export function decodeOtherSignedNotification(input: Buffer): DecodedOtherSigned
 /* ---------------------------------------------- PendingNotification -------------------------------------------- */
 
 export type PendingNotification =
-  | { profileInstallationResult: DecodedProfileInstallationResult; otherSignedNotification?: undefined }
-  | { profileInstallationResult?: undefined; otherSignedNotification: DecodedOtherSignedNotification };
+  | {
+      type: 'profileInstallationResult';
+      profileInstallationResult: DecodedProfileInstallationResult;
+      otherSignedNotification?: undefined;
+    }
+  | {
+      type: 'otherSignedNotification';
+      profileInstallationResult?: undefined;
+      otherSignedNotification: DecodedOtherSignedNotification;
+    };
 
 /** PendingNotification CHOICE: BF37 → profileInstallationResult, 30 → otherSignedNotification. */
 export function decodePendingNotification(input: Buffer): PendingNotification {
@@ -374,9 +382,11 @@ export function decodePendingNotification(input: Buffer): PendingNotification {
     if (!Buffer.isBuffer(input) || input.length === 0) throw new Asn1Error('empty input');
     const first = readTlv(input, 0).tag;
     if (first === TAG_PROFILE_INSTALLATION_RESULT) {
-      return { profileInstallationResult: decodeProfileInstallationResult(input) };
+      return { type: 'profileInstallationResult', profileInstallationResult: decodeProfileInstallationResult(input) };
     }
-    if (first === TAG_SEQUENCE) return { otherSignedNotification: decodeOtherSignedNotification(input) };
+    if (first === TAG_SEQUENCE) {
+      return { type: 'otherSignedNotification', otherSignedNotification: decodeOtherSignedNotification(input) };
+    }
     throw new Asn1Error(`expected tag BF37 or 30, got ${first.toString(16).toUpperCase()}`);
   });
 }
