@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { decodeCancelSessionResponse, decodePendingNotification } from '../asn1/rsp';
 import { Es9Error, Es9PlusClient } from './es9plus-client';
 import { emptyEuiccState, TestEuicc } from './euicc';
-import { Lpa, LpaError, parseActivationCode } from './lpa';
+import { Lpa, parseActivationCode } from './lpa';
 import { fixture, MiniSmdp, sgp26EuiccIdentity, storeMetadata } from './testing/mini-smdp';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -131,15 +131,16 @@ describe('Lpa + Es9PlusClient against an ES9+ endpoint on 127.0.0.1', () => {
     await fake.stop();
   });
 
-  it('parses activation codes (SGP.22 §4.1)', () => {
-    expect(parseActivationCode('LPA:1$SMDP.GSMA.COM$04386-AGYFT-A74Y8-3F815$1.3.6.1.4.1.31746$1')).toEqual({
+  it('parses activation codes (SGP.22 §4.1) and refuses bad ones before any ES9+ call', async () => {
+    expect(parseActivationCode('LPA:1$SMDP.GSMA.COM$04386-AGYFT-A74Y8-3F815$1.3.6.1.4.1.31746$1')).toMatchObject({
       smdpAddress: 'SMDP.GSMA.COM',
       matchingId: '04386-AGYFT-A74Y8-3F815',
       smdpOid: '1.3.6.1.4.1.31746',
       confirmationCodeRequired: true,
     });
-    expect(parseActivationCode('1$SMDP.GSMA.COM$$1.3.6.1.4.1.31746')).toMatchObject({ matchingId: '', confirmationCodeRequired: false });
-    expect(() => parseActivationCode('2$x$y')).toThrow(LpaError);
+    await expect(lpa.download('2$x$y')).rejects.toMatchObject({ name: 'LpaError', step: 'activationCode' });
+    await expect(lpa.download(`1$${ADDRESS}$M$$1`)).rejects.toMatchObject({ step: 'activationCode' }); // CC required, none given
+    expect(fake.received).toEqual([]);
   });
 
   it('downloads, installs and delivers the PIR; headers and paths as SGP.22 §6 says', async () => {
@@ -159,7 +160,8 @@ describe('Lpa + Es9PlusClient against an ES9+ endpoint on 127.0.0.1', () => {
     expect(fake.received[0].body.smdpAddress).toBe(ADDRESS);
     expect(fake.received[1].body.transactionId).toBe(fake.smdp.transactionId.toString('hex').toUpperCase());
     const pir = decodePendingNotification(Buffer.from(fake.received[4].body.pendingNotification, 'base64'));
-    expect(pir.profileInstallationResult?.finalResult.successResult).toBeDefined();
+    expect(pir.type).toBe('profileInstallationResult');
+    expect(pir.profileInstallationResult?.finalResult.successResult?.aid.toString('hex')).toBe('a0000005591010ffffffff8900001100');
     expect(euicc.listNotifications()).toEqual([]);
     expect(steps).toContain('ES10b.LoadBoundProfilePackage');
 

@@ -5,37 +5,14 @@
  */
 import { children, decodeIntegerValue, readTlv } from '../asn1/tlv';
 import { parseRspCertificate } from '../pki/rsp-certificate';
+import { ActivationCodeError, parseActivationCode } from '../rsp/activation-code';
 import { CancelSessionReason, decodeServerSigned1, decodeSmdpSigned2, decodeStoreMetadata, StoreMetadata } from './codec';
 import { Es9Error, Es9PlusClient } from './es9plus-client';
 import { LoadResult, PendingNotificationRecord, TestEuicc } from './euicc';
 
-/* ------------------------------------------------ Activation Code --------------------------------------------- */
-
-export interface ActivationCode {
-  smdpAddress: string;
-  matchingId: string;
-  smdpOid?: string;
-  confirmationCodeRequired: boolean;
-}
-
-/**
- * SGP.22 §4.1: `[LPA:]1$<SM-DP+ address>$<AC_Token>[$<SM-DP+ OID>[$<CC required flag>]]` (extra fields ignored).
- * Private until src/rsp/activation-code.ts lands.
- */
-export function parseActivationCode(text: string): ActivationCode {
-  const body = text.trim().replace(/^LPA:/i, '');
-  const f = body.split('$');
-  if (f[0] !== '1' || f.length < 3) throw new LpaError('activationCode', `not an SGP.22 activation code: ${text}`);
-  if (!f[1]) throw new LpaError('activationCode', 'activation code without SM-DP+ address');
-  return {
-    smdpAddress: f[1],
-    matchingId: f[2],
-    smdpOid: f[3] || undefined,
-    confirmationCodeRequired: f[4] === '1',
-  };
-}
-
 /* ------------------------------------------------ LPA --------------------------------------------------------- */
+
+export { parseActivationCode };
 
 export class LpaError extends Error {
   constructor(
@@ -113,7 +90,13 @@ export class Lpa {
   /** SGP.22 §3.1.3 Profile Download and Installation, Activation Code use case. */
   async download(activationCode: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
     const step: StepObserver = (name, details) => opts.onStep?.(name, details);
-    const ac = parseActivationCode(activationCode);
+    let ac;
+    try {
+      ac = parseActivationCode(activationCode);
+    } catch (e) {
+      if (e instanceof ActivationCodeError) throw new LpaError('activationCode', e.message);
+      throw e;
+    }
     if (ac.confirmationCodeRequired && opts.confirmationCode === undefined) {
       throw new LpaError('activationCode', 'the activation code requires a Confirmation Code');
     }
