@@ -3,13 +3,14 @@
  * certs (dev PKI on first run) → HTTPS options → Nest (config, logs, database + migrations, keys, modules)
  * → global filter, X-Admin-Protocol and request-id hooks, OpenAPI at /docs. Does not listen.
  */
-import { DynamicModule, Logger as NestLogger, Type } from '@nestjs/common';
+import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
+import pino from 'pino';
 import { AppModule } from '../app.module';
 import { ADMIN_PROTOCOL_HEADER, negotiateAdminProtocol } from '../common/admin-protocol';
 import { REQUEST_ID_HEADER, requestIdFor } from '../common/logging';
@@ -31,8 +32,9 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const bootLog = new NestLogger('Bootstrap');
-  const pki = options.pki ?? (await preparePki(config, (m) => bootLog.log(m)));
+  // Before Nest exists: the same JSON lines as nestjs-pino writes later.
+  const bootLog = pino({ level: options.quiet ? 'silent' : config.logLevel }).child({ context: 'Bootstrap' });
+  const pki = options.pki ?? (await preparePki(config, (m) => bootLog.info(m)));
 
   const adapter = new FastifyAdapter({
     ...(config.tlsMode === 'on' ? { https: loadTlsOptions(config.certsDir) } : {}),

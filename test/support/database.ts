@@ -53,10 +53,10 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 /**
  * Settings for a fresh database: on PostgreSQL a new schema (created when the app opens it), on PGlite a
- * temporary folder. Use it to boot the whole app (see test/support/app.ts); call `cleanup()` afterwards.
+ * temporary folder (`embedded: true` forces PGlite even when DATABASE_URL is set). Use it to boot the whole app (see test/support/app.ts); call `cleanup()` afterwards.
  */
-export function testDatabaseConfig(): TestDatabaseConfig {
-  const url = process.env.DATABASE_URL?.trim();
+export function testDatabaseConfig(opts: { embedded?: boolean } = {}): TestDatabaseConfig {
+  const url = opts.embedded ? undefined : process.env.DATABASE_URL?.trim();
   if (url) {
     const schema = uniqueSchemaName();
     return {
