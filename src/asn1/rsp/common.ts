@@ -12,7 +12,12 @@
 import {
   Asn1Error,
   Tlv,
+  bitsToNames,
   children,
+  decodeBitStringValue,
+  encodeBitStringValue,
+  namesToBits,
+  tlv,
   decodeBooleanValue,
   decodeIntegerValue,
   decodeOidValue,
@@ -168,4 +173,15 @@ export function bytesOf(b: Buffer, what: string, size?: number | [number, number
 export function iccidOf(t: Tlv, what = 'iccid'): string {
   const ef = octets(t, what, 10);
   return within(what, () => iccidFromEf(ef));
+}
+
+/** Named-bit BIT STRING element → bit names from `table` (unknown bits as `bit<n>`). */
+export function namedBits(t: Tlv, what: string, table: readonly string[]): string[] {
+  if (t.constructed) throw new Asn1Error(`${what}: constructed encoding is not allowed`);
+  return within(what, () => bitsToNames(decodeBitStringValue(t.value), table));
+}
+
+/** Bit names → DER named-bit BIT STRING element (trailing zero bits removed). */
+export function encodeNamedBits(tag: number, names: Iterable<string>, table: readonly string[], what: string): Buffer {
+  return within(what, () => tlv(tag, encodeBitStringValue(namesToBits(mandatory(names, what), table))));
 }

@@ -25,17 +25,19 @@
  * SubjectKeyIdentifier ::= OCTET STRING   -- 04 14 <20-byte SKI>
  * ```
  */
-import { Asn1Error, Tlv, bitsToNames, decodeBitStringValue, encodeBitStringValue, encodeIntegerValue, namesToBits, tlv } from '../tlv';
+import { Asn1Error, Tlv, encodeIntegerValue, tlv } from '../tlv';
 import {
   TAG_OCTET_STRING,
   TAG_UTF8,
   bytesOf,
   decodeTop,
   decodeVersion,
+  encodeNamedBits,
   encodeVersion,
   integer,
   kids,
   mandatory,
+  namedBits,
   octets,
   opt,
   req,
@@ -202,15 +204,6 @@ export interface DecodedEUICCInfo2 extends EUICCInfo2 {
 
 const INFO2_KNOWN = [0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0xa9, 0xaa, 0x8b, 0x99, 0x04, 0x0c, 0xac];
 
-function decodeBits(t: Tlv, what: string, table: readonly string[]): string[] {
-  if (t.constructed) throw new Asn1Error(`${what}: constructed encoding is not allowed`);
-  return within(what, () => bitsToNames(decodeBitStringValue(t.value), table));
-}
-
-export function encodeBits(tag: number, names: Iterable<string>, table: readonly string[], what: string): Buffer {
-  return within(what, () => tlv(tag, encodeBitStringValue(namesToBits(mandatory(names, what), table))));
-}
-
 /** ETSI TS 102 226 extended card resource TLVs; undefined if not well formed (it is informative only). */
 export function decodeExtCardResource(v: Buffer): ExtCardResource | undefined {
   const out: ExtCardResource = {};
@@ -253,17 +246,17 @@ export function decodeEUICCInfo2Tlv(t: Tlv): DecodedEUICCInfo2 {
     euiccFirmwareVer: ver(0x83, 'euiccFirmwareVer'),
     extCardResource,
     extCardResourceInfo: decodeExtCardResource(extCardResource),
-    uiccCapability: decodeBits(req(c, 0x85, 'uiccCapability'), 'uiccCapability', UICC_CAPABILITY_BITS),
+    uiccCapability: namedBits(req(c, 0x85, 'uiccCapability'), 'uiccCapability', UICC_CAPABILITY_BITS),
     ts102241Version: optVer(0x86, 'ts102241Version'),
     globalplatformVersion: optVer(0x87, 'globalplatformVersion'),
-    rspCapability: decodeBits(req(c, 0x88, 'rspCapability'), 'rspCapability', RSP_CAPABILITY_BITS),
+    rspCapability: namedBits(req(c, 0x88, 'rspCapability'), 'rspCapability', RSP_CAPABILITY_BITS),
     euiccCiPKIdListForVerification: decodePkIdList(
       req(c, 0xa9, 'euiccCiPKIdListForVerification'),
       'euiccCiPKIdListForVerification',
     ),
     euiccCiPKIdListForSigning: decodePkIdList(req(c, 0xaa, 'euiccCiPKIdListForSigning'), 'euiccCiPKIdListForSigning'),
     euiccCategory: category ? integer(category, 'euiccCategory') : undefined,
-    forbiddenProfilePolicyRules: fppr ? decodeBits(fppr, 'forbiddenProfilePolicyRules', PPR_IDS_BITS) : undefined,
+    forbiddenProfilePolicyRules: fppr ? namedBits(fppr, 'forbiddenProfilePolicyRules', PPR_IDS_BITS) : undefined,
     ppVersion: ver(0x04, 'ppVersion'),
     sasAcreditationNumber: utf8(req(c, TAG_UTF8, 'sasAcreditationNumber'), 'sasAcreditationNumber', 64),
     certificationDataObject: cdo
@@ -292,16 +285,16 @@ export function encodeEUICCInfo2(info: EUICCInfo2): Buffer {
       tlv(0x82, encodeVersion(mandatory(info.svn, 'svn'))),
       tlv(0x83, encodeVersion(mandatory(info.euiccFirmwareVer, 'euiccFirmwareVer'))),
       tlv(0x84, bytesOf(mandatory(info.extCardResource, 'extCardResource'), 'extCardResource')),
-      encodeBits(0x85, info.uiccCapability, UICC_CAPABILITY_BITS, 'uiccCapability'),
+      encodeNamedBits(0x85, info.uiccCapability, UICC_CAPABILITY_BITS, 'uiccCapability'),
       v(0x86, info.ts102241Version, 'ts102241Version'),
       v(0x87, info.globalplatformVersion, 'globalplatformVersion'),
-      encodeBits(0x88, info.rspCapability, RSP_CAPABILITY_BITS, 'rspCapability'),
+      encodeNamedBits(0x88, info.rspCapability, RSP_CAPABILITY_BITS, 'rspCapability'),
       encodePkIdList(0xa9, info.euiccCiPKIdListForVerification, 'euiccCiPKIdListForVerification'),
       encodePkIdList(0xaa, info.euiccCiPKIdListForSigning, 'euiccCiPKIdListForSigning'),
       info.euiccCategory === undefined ? undefined : tlv(0x8b, encodeIntegerValue(info.euiccCategory)),
       info.forbiddenProfilePolicyRules === undefined
         ? undefined
-        : encodeBits(0x99, info.forbiddenProfilePolicyRules, PPR_IDS_BITS, 'forbiddenProfilePolicyRules'),
+        : encodeNamedBits(0x99, info.forbiddenProfilePolicyRules, PPR_IDS_BITS, 'forbiddenProfilePolicyRules'),
       tlv(0x04, encodeVersion(mandatory(info.ppVersion, 'ppVersion'))),
       tlv(TAG_UTF8, Buffer.from(mandatory(info.sasAcreditationNumber, 'sasAcreditationNumber'), 'utf8')),
       cdo

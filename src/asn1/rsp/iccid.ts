@@ -2,26 +2,30 @@
  * ICCID coding (digest §9.6): JSON/ES2+ carry the ICCID as 19–20 decimal digits; the RSP ASN.1
  * (`Iccid ::= [APPLICATION 26] OCTET STRING (SIZE(10))`, tag 5A) and EF.ICCID carry it nibble-swapped BCD,
  * padded with F, e.g. "89000123456789012341" ⇄ 98 00 10 32 54 76 98 10 32 14.
- * (Local helper: src/saip may export its own; both follow ETSI TS 102 221 §13.2.)
+ * The coding itself lives in src/saip/bcd.ts; these wrappers only turn its SaipError into Asn1Error.
  */
+import { iccidFromEfFormat, iccidToEfFormat } from '../../saip/bcd';
 import { Asn1Error } from '../tlv';
 
-export function iccidToEf(iccid: string): Buffer {
-  const digits = iccid.toUpperCase().replace(/F$/, '');
-  if (!/^\d{18,20}$/.test(digits)) throw new Asn1Error(`ICCID "${iccid}" must be 18..20 decimal digits`);
-  const padded = digits.padEnd(20, 'F');
-  const out = Buffer.alloc(10);
-  for (let i = 0; i < 10; i++) out[i] = parseInt(padded[2 * i + 1] + padded[2 * i], 16);
-  return out;
+function asAsn1<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw e instanceof Asn1Error ? e : new Asn1Error(e instanceof Error ? e.message : String(e));
+  }
 }
 
+/** ICCID digits (a trailing F pad is accepted) → 10 bytes EF coding. */
+export function iccidToEf(iccid: string): Buffer {
+  return asAsn1(() => iccidToEfFormat(String(iccid).replace(/[Ff]$/, '')));
+}
+
+/** 10 bytes EF coding → ICCID digits (18..20). */
 export function iccidFromEf(ef: Buffer): string {
   if (ef.length !== 10) throw new Asn1Error(`ICCID of ${ef.length} bytes, expected 10`);
-  let s = '';
-  for (const b of ef) s += (b & 0x0f).toString(16) + (b >> 4).toString(16);
-  s = s.toUpperCase().replace(/F+$/, '');
-  if (!/^\d{18,20}$/.test(s)) throw new Asn1Error(`ICCID ${ef.toString('hex').toUpperCase()} is not BCD`);
-  return s;
+  const digits = asAsn1(() => iccidFromEfFormat(ef));
+  if (digits.length < 18) throw new Asn1Error(`ICCID ${ef.toString('hex').toUpperCase()} has only ${digits.length} digits`);
+  return digits;
 }
 
 /**

@@ -47,7 +47,7 @@
  *   installFailedDueToServerAddressAbsentInEuiccAllowList(32), installFailedDueToUnknownError(127)}
  * ```
  */
-import { Asn1Error, Tlv, bitsToNames, decodeBitStringValue, encodeIntegerValue, encodeOidValue, hexTag, readTlv, tlv } from '../tlv';
+import { Asn1Error, Tlv, encodeIntegerValue, encodeOidValue, hexTag, readTlv, tlv } from '../tlv';
 import {
   TAG_ICCID,
   TAG_OCTET_STRING,
@@ -59,9 +59,11 @@ import {
   iccidOf,
   checkTag,
   decodeTop,
+  encodeNamedBits,
   integer,
   kids,
   mandatory,
+  namedBits,
   octets,
   oid,
   opt,
@@ -72,7 +74,6 @@ import {
   utf8,
   within,
 } from './common';
-import { encodeBits } from './euicc-info';
 import { iccidToEf } from './iccid';
 
 export const TAG_PROFILE_INSTALLATION_RESULT = 0xbf37;
@@ -140,7 +141,7 @@ export function encodeNotificationMetadata(m: NotificationMetadata): Buffer {
   return within('NotificationMetadata', () =>
     tlv(TAG_NOTIFICATION_METADATA, [
       tlv(0x80, encodeIntegerValue(mandatory(m.seqNumber, 'seqNumber'))),
-      encodeBits(0x81, m.profileManagementOperation, NOTIFICATION_EVENT_BITS, 'profileManagementOperation'),
+      encodeNamedBits(0x81, m.profileManagementOperation, NOTIFICATION_EVENT_BITS, 'profileManagementOperation'),
       tlv(TAG_UTF8, Buffer.from(mandatory(m.notificationAddress, 'notificationAddress'), 'utf8')),
       m.iccid === undefined ? undefined : tlv(TAG_ICCID, iccidToEf(m.iccid)),
       ...(m.extensions ?? []),
@@ -156,13 +157,13 @@ function decodeNotificationMetadataTlv(t: Tlv): DecodedNotificationMetadata {
   return within('notificationMetadata', () => {
     checkTag(t, TAG_NOTIFICATION_METADATA, 'notificationMetadata');
     const c = kids(t, 'notificationMetadata');
-    const op = req(c, 0x81, 'profileManagementOperation');
-    if (op.constructed) throw new Asn1Error('profileManagementOperation: constructed encoding is not allowed');
     const out: DecodedNotificationMetadata = {
       raw: Buffer.from(t.raw),
       seqNumber: integer(req(c, 0x80, 'seqNumber'), 'seqNumber'),
-      profileManagementOperation: within('profileManagementOperation', () =>
-        bitsToNames(decodeBitStringValue(op.value), NOTIFICATION_EVENT_BITS),
+      profileManagementOperation: namedBits(
+        req(c, 0x81, 'profileManagementOperation'),
+        'profileManagementOperation',
+        NOTIFICATION_EVENT_BITS,
       ),
       notificationAddress: utf8(req(c, TAG_UTF8, 'notificationAddress'), 'notificationAddress'),
       extensions: unknownRaw(c, [0x80, 0x81, TAG_UTF8, TAG_ICCID]),

@@ -22,8 +22,9 @@ describe('ICCID and MCC/MNC coding', () => {
 
   it('refuses bad ICCIDs with Asn1Error', () => {
     expect(() => iccidToEf('89ab')).toThrow(Asn1Error);
+    expect(() => iccidFromEf(h('98FFFFFFFFFFFFFFFFFF'))).toThrow('has only 2 digits');
     expect(() => iccidFromEf(h('9800'))).toThrow('ICCID of 2 bytes, expected 10');
-    expect(() => iccidFromEf(h('98001032547698103A14'))).toThrow('is not BCD');
+    expect(() => iccidFromEf(h('98001032547698103A14'))).toThrow(/not swapped BCD/);
   });
 
   it('MCC/MNC (3GPP TS 24.008)', () => {

@@ -25,16 +25,18 @@
  * PprIds ::= BIT STRING {pprUpdateControl(0), ppr1(1), ppr2(2)}
  * ```
  */
-import { Asn1Error, Tlv, bitsToNames, decodeBitStringValue, encodeIntegerValue, tlv } from '../tlv';
+import { Asn1Error, encodeIntegerValue, tlv } from '../tlv';
 import {
   TAG_ICCID,
   TAG_SEQUENCE,
   bytesOf,
   iccidOf,
   decodeTop,
+  encodeNamedBits,
   integer,
   kids,
   mandatory,
+  namedBits,
   octets,
   opt,
   req,
@@ -42,7 +44,7 @@ import {
   utf8,
   within,
 } from './common';
-import { PPR_IDS_BITS, encodeBits } from './euicc-info';
+import { PPR_IDS_BITS } from './euicc-info';
 import { iccidToEf } from './iccid';
 import { NOTIFICATION_EVENT_BITS } from './notification';
 
@@ -115,7 +117,7 @@ export function encodeStoreMetadataRequest(m: StoreMetadataRequest): Buffer {
             m.notificationConfigurationInfo.map((n, i) =>
               within(`notificationConfigurationInfo[${i}]`, () =>
                 tlv(TAG_SEQUENCE, [
-                  encodeBits(0x80, n.profileManagementOperation, NOTIFICATION_EVENT_BITS, 'profileManagementOperation'),
+                  encodeNamedBits(0x80, n.profileManagementOperation, NOTIFICATION_EVENT_BITS, 'profileManagementOperation'),
                   tlv(0x81, Buffer.from(mandatory(n.notificationAddress, 'notificationAddress'), 'utf8')),
                 ]),
               ),
@@ -132,15 +134,10 @@ export function encodeStoreMetadataRequest(m: StoreMetadataRequest): Buffer {
           ),
       m.profilePolicyRules === undefined
         ? undefined
-        : encodeBits(0x99, m.profilePolicyRules, PPR_IDS_BITS, 'profilePolicyRules'),
+        : encodeNamedBits(0x99, m.profilePolicyRules, PPR_IDS_BITS, 'profilePolicyRules'),
       ...(m.extensions ?? []),
     ]);
   });
-}
-
-function bits(t: Tlv, what: string, table: readonly string[]): string[] {
-  if (t.constructed) throw new Asn1Error(`${what}: constructed encoding is not allowed`);
-  return within(what, () => bitsToNames(decodeBitStringValue(t.value), table));
 }
 
 const KNOWN = [TAG_ICCID, 0x91, 0x92, 0x93, 0x94, 0x95, 0xb6, 0xb7, 0x99];
@@ -170,7 +167,7 @@ export function decodeStoreMetadataRequest(input: Buffer): DecodedStoreMetadataR
           if (e.tag !== TAG_SEQUENCE) throw new Asn1Error(`expected tag 30, got ${e.tag.toString(16).toUpperCase()}`);
           const n = kids(e, what);
           return {
-            profileManagementOperation: bits(
+            profileManagementOperation: namedBits(
               req(n, 0x80, 'profileManagementOperation'),
               'profileManagementOperation',
               NOTIFICATION_EVENT_BITS,
@@ -193,7 +190,7 @@ export function decodeStoreMetadataRequest(input: Buffer): DecodedStoreMetadataR
       });
     }
     const ppr = opt(c, 0x99);
-    if (ppr) out.profilePolicyRules = bits(ppr, 'profilePolicyRules', PPR_IDS_BITS);
+    if (ppr) out.profilePolicyRules = namedBits(ppr, 'profilePolicyRules', PPR_IDS_BITS);
     return out;
   });
 }
