@@ -10,9 +10,9 @@
  * (installed profiles, notification counter, pending notifications) is a JSON-serialisable `EuiccState`.
  */
 import { createHash, KeyObject, randomBytes } from 'node:crypto';
-import { Asn1Error, readAll, readOne } from '../asn1/tlv';
+import { readAll, readOne } from '../asn1/tlv';
 import { hashCc } from '../crypto/cc';
-import { EcCurveName, signatureDo, signRaw, verifyRaw } from '../crypto/ecdsa';
+import { EcCurveName, signatureDo, signRaw, TAG_SIGNATURE, verifyRaw } from '../crypto/ecdsa';
 import { ecka, generateOneTimeKeyPair, OneTimeKeyPair } from '../crypto/ecka';
 import { deriveSessionKeys, eidToBytes } from '../crypto/kdf';
 import { BppError, openBoundProfilePackage } from '../rsp/es8plus';
@@ -29,7 +29,6 @@ import {
   DownloadErrorCode,
   encodeAuthenticateResponseError,
   encodeAuthenticateResponseOk,
-  encodeBits,
   encodeCancelSessionError,
   encodeCancelSessionOk,
   encodeEuiccCancelSessionSigned,
@@ -44,13 +43,12 @@ import {
   encodePrepareDownloadError,
   encodePrepareDownloadOk,
   ErrorReason,
-  EuiccInfo2Params,
+  EUICCInfo2,
   FinalResult,
   NotificationConfiguration,
   NotificationEvent,
-  readUppHeader,
+  readProfileHeader,
   StoreMetadata,
-  TAG,
 } from './codec';
 
 export interface EuiccIdentity {
@@ -67,7 +65,7 @@ export interface EuiccIdentity {
   /** SGP.22 version the eUICC claims (EUICCInfo1/2 svn), default "2.2.0". */
   svn?: string;
   /** Optional overrides of the EUICCInfo2 content. */
-  euiccInfo2?: Partial<EuiccInfo2Params>;
+  euiccInfo2?: Partial<EUICCInfo2>;
 }
 
 export type ProfileClassName = 'test' | 'provisioning' | 'operational';
@@ -281,14 +279,12 @@ export class TestEuicc {
         Buffer.from([0x81, 0x01, Math.min(this.state.profiles.length, 255)]),
         Buffer.from('820400049c6883022223', 'hex'),
       ]),
-      // usimSupport, isimSupport, csimSupport, akaMilenage, akaTuak128, javacard… (pySim example value)
-      uiccCapability: Buffer.from('006b36d3c3', 'hex'),
+      uiccCapability: ['usimSupport', 'isimSupport', 'csimSupport', 'akaMilenage', 'akaTuak128', 'gbaAuthenUsim', 'javacard'],
       ts102241Version: '9.2.0',
       globalplatformVersion: '2.3.0',
-      // additionalProfile(0), testProfileSupport(3)
-      rspCapability: encodeBits([0, 3]),
-      verification: this.ciSkis(),
-      signing: this.ciSkis(),
+      rspCapability: ['additionalProfile', 'testProfileSupport'],
+      euiccCiPKIdListForVerification: this.ciSkis(),
+      euiccCiPKIdListForSigning: this.ciSkis(),
       euiccCategory: 2,
       ppVersion: '0.0.1',
       sasAcreditationNumber: 'OPEN-SMDPP-TEST-EUICC',
@@ -341,7 +337,7 @@ export class TestEuicc {
     // serverSignature1 over the DER of serverSigned1 as received.
     let sig: Buffer;
     try {
-      sig = readOne(input.serverSignature1, TAG.signature, 'serverSignature1').value;
+      sig = readOne(input.serverSignature1, TAG_SIGNATURE, 'serverSignature1').value;
     } catch {
       return fail(AuthenticateErrorCode.invalidSignature);
     }
@@ -396,7 +392,7 @@ export class TestEuicc {
     // smdpSignature2 over smdpSigned2 ‖ euiccSignature1 DO (digest §2.0).
     let sig: Buffer;
     try {
-      sig = readOne(input.smdpSignature2, TAG.signature, 'smdpSignature2').value;
+      sig = readOne(input.smdpSignature2, TAG_SIGNATURE, 'smdpSignature2').value;
     } catch {
       return fail(DownloadErrorCode.invalidSignature);
     }
@@ -538,7 +534,7 @@ export class TestEuicc {
     let header;
     try {
       readAll(upp);
-      header = readUppHeader(upp);
+      header = readProfileHeader(upp);
     } catch (e) {
       throw withMeta(
         new LoadFailure(C.loadProfileElements, R.installFailedDueToPEProcessingError, `profile package: ${(e as Error).message}`),
