@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { children, readTlv } from '../asn1/tlv';
 import { decodeProfileInstallationResult } from '../asn1/rsp';
 import { verifyRaw } from '../crypto/ecdsa';
+import { issueCi, issueDpCertificate } from '../pki/dev-pki';
 import { parseRspCertificate as parseCertificate } from '../pki/rsp-certificate';
 import { emptyEuiccState, EuiccState, TestEuicc } from './euicc';
 import { fixture, MiniSmdp, sgp26EuiccIdentity, storeMetadata } from './testing/mini-smdp';
@@ -129,6 +130,29 @@ describe('TestEuicc — ES10b', () => {
       const smdp = new MiniSmdp();
       const init = smdp.initiateAuthentication(euicc.getEuiccChallenge());
       expect(euicc.authenticateServer({ ...init, serverCertificate: smdp.set.dpPb, ctxParams: {} }).toString('hex')).toBe(errorBytes(smdp, 1));
+    });
+
+    it('a CERT.DPauth from an unknown CI on the same curve: ciPKUnknown(7), or invalidCertificate(1) when it claims a trusted issuer', () => {
+      const rogueCi = issueCi('prime256v1', { now: NOW, name: 'Rogue CI' });
+      const rogue = issueDpCertificate(rogueCi, 'dpAuth', { now: NOW, smdpOid: '2.999.10' });
+      const claiming = issueDpCertificate(rogueCi, 'dpAuth', {
+        now: NOW,
+        smdpOid: '2.999.10',
+        authorityKeyIdentifier: Buffer.from(NIST_SKI, 'hex'),
+      });
+      for (const [cert, pkId, code] of [
+        [rogue, Buffer.from(NIST_SKI, 'hex'), 7],
+        [rogue, rogueCi.cert.subjectKeyIdentifier!, 7],
+        [claiming, Buffer.from(NIST_SKI, 'hex'), 1],
+      ] as const) {
+        const euicc = newEuicc();
+        const smdp = new MiniSmdp();
+        smdp.set.dpAuth = cert.cert.der;
+        smdp.set.dpAuthKey = cert.privateKey;
+        const init = smdp.initiateAuthentication(euicc.getEuiccChallenge());
+        const r = euicc.authenticateServer({ ...init, euiccCiPKIdToBeUsed: Buffer.concat([Buffer.from([4, 20]), pkId]), ctxParams: {} });
+        expect(r.toString('hex')).toBe(errorBytes(smdp, code));
+      }
     });
 
     it('euiccChallengeMismatch(6) when serverSigned1 carries another challenge', () => {
