@@ -11,20 +11,20 @@ import {
   initialiseSecureChannelSignedData,
   buildBoundProfilePackage,
 } from './es8plus';
-import { decodeEuiccInfo1 } from '../asn1/rsp/euicc-info';
+import { decodeEUICCInfo1 } from '../asn1/rsp/euicc-info';
 import {
   encodeServerSigned1,
   decodeAuthenticateServerResponse,
   encodeSmdpSigned2,
 } from '../asn1/rsp/authentication';
 import { decodePrepareDownloadResponse } from '../asn1/rsp/prepare-download';
-import { encodeStoreMetadataRequest } from '../asn1/rsp/profile-metadata';
+import { encodeStoreMetadataRequest, IconType, ProfileClass } from '../asn1/rsp/profile-metadata';
 import { decodePendingNotification } from '../asn1/rsp/notification';
 import { decodeCancelSessionResponse } from '../asn1/rsp/cancel-session';
 import { validateEuiccChain } from '../pki/validation';
 import { CertStore, chooseDpSet, DpSet } from '../pki/cert-store';
 import { checkEligibility } from './eligibility';
-import { DownloadPort } from './download.port';
+import { DownloadPort, ProfileEvent } from './download.port';
 import { parseBase64, parseTransactionId, requireString } from './es9plus-input';
 
 /** Tunables of the download flow (from configuration). */
@@ -60,9 +60,17 @@ export interface GetBoundProfilePackageResult {
 }
 
 /** SVN window this server implements: SGP.22 v2.x (v2.0.0 … v2.x) and v3.x eUICCs speaking the v2 flow. */
-function svnSupported(svn: Buffer): boolean {
-  return svn.length === 3 && (svn[0] === 2 || svn[0] === 3);
+function svnSupported(svn: string): boolean {
+  return /^[23]\.\d+\.\d+$/.test(svn);
 }
+
+/** NotificationEvent bit names (SGP.22 §2.4.6) → the inventory's event names. */
+const NOTIFICATION_EVENTS: Record<string, ProfileEvent | undefined> = {
+  notificationInstall: 'install',
+  notificationEnable: 'enable',
+  notificationDisable: 'disable',
+  notificationDelete: 'delete',
+};
 
 const hex = (b: Buffer) => b.toString('hex').toUpperCase();
 const b64 = (b: Buffer) => b.toString('base64');
@@ -95,10 +103,10 @@ export class Es9PlusService {
     if (euiccChallenge.length !== 16) {
       throw new RspError('1.6', '2.1', `Invalid parameter: euiccChallenge must be 16 bytes, got ${euiccChallenge.length}`);
     }
-    const euiccInfo1 = asn1(() => decodeEuiccInfo1(euiccInfo1Bytes), 'euiccInfo1');
+    const euiccInfo1 = asn1(() => decodeEUICCInfo1(euiccInfo1Bytes), 'euiccInfo1');
     // §5.6.1: the eUICC's SVN must be one this SM-DP+ supports.
     if (!svnSupported(euiccInfo1.svn)) {
-      throw new RspError('8.8.3', '3.1', `Unsupported SVN ${[...euiccInfo1.svn].join('.')}`);
+      throw new RspError('8.8.3', '3.1', `Unsupported SVN ${euiccInfo1.svn}`);
     }
     // §5.6.1: choose a CI the eUICC signs with (euiccCiPKIdListForSigning) and a CERT.DPauth it can verify
     // (euiccCiPKIdListForVerification); 8.8.2/3.1 resp. 8.8.4/3.7 when there is none.
@@ -181,19 +189,28 @@ export class Es9PlusService {
       eid: chain.eid,
     });
     // §5.6.3: eligibility against EUICCInfo2 and DeviceInfo.
-    checkEligibility(candidate, ok.euiccSigned1.euiccInfo2);
+    const info2 = ok.euiccSigned1.euiccInfo2;
+    checkEligibility(candidate, {
+      rspCapability: info2.rspCapability,
+      forbiddenProfilePolicyRules: info2.forbiddenProfilePolicyRules ?? [],
+      freeNonVolatileMemory: info2.extCardResourceInfo?.freeNonVolatileMemory,
+    });
     await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid);
 
     const profileMetadata = encodeStoreMetadataRequest({
       iccid: candidate.iccid,
       serviceProviderName: candidate.metadata.serviceProviderName,
       profileName: candidate.metadata.profileName,
-      iconType: candidate.metadata.iconType,
+      iconType: candidate.metadata.iconType === undefined ? undefined : IconType[candidate.metadata.iconType],
       icon: candidate.metadata.icon,
-      profileClass: candidate.metadata.profileClass,
+      profileClass: ProfileClass[candidate.metadata.profileClass],
       profilePolicyRules: candidate.metadata.pprIds,
+      // SGP.22 §4.4: the SM-DP+ asks for the notifications it wants; PIR (install) always comes back to it.
       notificationConfigurationInfo: this.policy.subscribeNotifications
-        ? [{ profileManagementOperation: ['enable', 'disable', 'delete'], notificationAddress: this.policy.smdpAddress }]
+        ? ['notificationEnable', 'notificationDisable', 'notificationDelete'].map((op) => ({
+            profileManagementOperation: [op],
+            notificationAddress: this.policy.smdpAddress,
+          }))
         : undefined,
     });
     const ccRequired = candidate.ccHash !== undefined;
@@ -316,26 +333,26 @@ export class Es9PlusService {
     const now = this.clock();
     if (notification.type === 'profileInstallationResult') {
       const pir = notification.profileInstallationResult;
-      const session = await this.sessions.find(pir.data.transactionId, now);
+      const session = await this.sessions.find(pir.transactionId, now);
       // A duplicate or late PIR whose session is gone was already applied (or cannot be verified): ignore.
       if (!session || !session.euiccPublicKey || !session.orderId) return;
       const euiccKey = createPublicKey({ key: session.euiccPublicKey, format: 'der', type: 'spki' });
       // §5.6.4: euiccSignPIR over profileInstallationResultData incl. its BF27 tag and length.
-      if (!verifyRaw(euiccKey, pir.dataRaw, pir.euiccSignPIR)) {
+      if (!verifyRaw(euiccKey, pir.profileInstallationResultDataRaw, pir.euiccSignPIR)) {
         throw new RspError('8.1', '6.1', 'eUICC signature of the ProfileInstallationResult is invalid');
       }
       const dpSet = this.dpSet(session.dpSet);
-      if (pir.data.smdpOid !== undefined && pir.data.smdpOid !== dpSet.smdpOid) {
-        throw new RspError('8.8', '3.10', `smdpOid ${pir.data.smdpOid} is not this SM-DP+`);
+      if (pir.smdpOid !== undefined && pir.smdpOid !== dpSet.smdpOid) {
+        throw new RspError('8.8', '3.10', `smdpOid ${pir.smdpOid} is not this SM-DP+`);
       }
-      if (pir.data.finalResult.success) {
-        await this.downloads.markInstalled(session.orderId, pir.dataRaw);
+      if (pir.finalResult.successResult) {
+        await this.downloads.markInstalled(session.orderId, pir.profileInstallationResultDataRaw);
       } else {
-        const e = pir.data.finalResult.error!;
+        const e = pir.finalResult.errorResult;
         await this.downloads.markInstallationFailed(session.orderId, {
           bppCommandId: e.bppCommandId,
           errorReason: e.errorReason,
-          resultData: pir.dataRaw,
+          resultData: pir.profileInstallationResultDataRaw,
         });
       }
       // The RSP session ends here; its one-time material goes with it.
@@ -349,17 +366,13 @@ export class Es9PlusService {
       trustedCis: this.certs.cis,
       now,
     });
-    if (!verifyRaw(chain.euiccPublicKey, other.tbsOtherNotificationRaw, other.euiccNotificationSignature)) {
+    if (!verifyRaw(chain.euiccPublicKey, other.tbsRaw, other.euiccNotificationSignature)) {
       throw new RspError('8.1', '6.1', 'eUICC notification signature is invalid');
     }
     const meta = other.tbsOtherNotification;
-    if (!meta.iccid) return;
-    await this.downloads.applyProfileNotification({
-      iccid: meta.iccid,
-      eid: chain.eid,
-      event: meta.profileManagementOperation,
-      seqNumber: meta.seqNumber,
-    });
+    const event = NOTIFICATION_EVENTS[meta.profileManagementOperation[0]];
+    if (!meta.iccid || !event) return;
+    await this.downloads.applyProfileNotification({ iccid: meta.iccid, eid: chain.eid, event, seqNumber: meta.seqNumber });
   }
 
   /** SGP.22 §5.6.5 ES9+.CancelSession. */
