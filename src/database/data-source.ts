@@ -13,6 +13,7 @@ import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { Config } from '../config/config.schema';
 import { createPGliteDriver } from './pglite-driver';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /** src/ (or dist/) root: entity discovery starts here. */
 const SOURCE_ROOT = join(__dirname, '..');
@@ -75,7 +76,9 @@ export function createDataSourceOptions(
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
-    logging: ['error' as const, 'migration' as const],
+    logging: ['error' as const, 'warn' as const, 'migration' as const],
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 2000,
   };
   if (config.databaseUrl) {
     return {

@@ -65,7 +65,7 @@ describe('application (HTTPS)', () => {
     const json = await t.request('/docs-json');
     expect(json.status).toBe(200);
     expect(json.json.openapi).toMatch(/^3\./);
-    expect(json.json.tags.map((x: { name: string }) => x.name)).toEqual(['es9plus', 'es2plus', 'admin']);
+    expect(json.json.tags.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['es9plus', 'es2plus', 'admin']));
     expect(Object.keys(json.json.paths)).toContain('/health');
     const ui = await t.request('/docs');
     expect(ui.status).toBe(200);
