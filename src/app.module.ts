@@ -5,6 +5,9 @@ import { loggerParams } from './common/logging';
 import { ConfigModule } from './config/config.module';
 import type { Config } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
+import { Es2PlusModule } from './es2plus/es2plus.module';
+import { InventoryModule } from './inventory/inventory.module';
+import { OperatorsModule } from './operators/operators.module';
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import type { LoadedPki } from './keys/tokens';
@@ -15,9 +18,9 @@ import type { LoadedPki } from './keys/tokens';
  */
 export const FEATURE_MODULES: Array<Type | DynamicModule> = [
   HealthModule,
-  // OperatorsModule,
-  // InventoryModule,
-  // Es2PlusModule,
+  OperatorsModule,
+  InventoryModule,
+  Es2PlusModule,
   // RspModule,
   // Es9PlusModule,
 ];

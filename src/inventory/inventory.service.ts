@@ -137,6 +137,11 @@ export class InventoryService {
     }
   }
 
+  async countProfiles(operatorId: string): Promise<number> {
+    const [r] = await this.db.query(`SELECT count(*)::int AS n FROM profiles WHERE operator_id = $1`, [operatorId]);
+    return Number(r.n);
+  }
+
   /** Imports several packages; each one succeeds or fails on its own. */
   async importProfiles(operatorId: string, items: BatchImportItem[], opts: { profileType?: string; actor?: string } = {}): Promise<BatchImportResult[]> {
     const out: BatchImportResult[] = [];

@@ -316,6 +316,16 @@ export class OrdersService {
     };
   }
 
+  /** The operator's most recent active, Released order that has a MatchingID (demo seed, CLI). */
+  async latestReleasedOrder(operatorId: string): Promise<OrderRow | undefined> {
+    const [r] = await this.db.query(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE operator_id = $1 AND active AND state = 'Released' AND matching_id IS NOT NULL
+        ORDER BY created_at DESC LIMIT 1`,
+      [operatorId],
+    );
+    return r ? toOrder(r) : undefined;
+  }
+
   /** 8.2.5/3.9 unknown Profile Type; 8.2.5/1.2 when only another operator has it. */
   private async assertProfileTypeOwned(m: EntityManager, operatorId: string, profileType: string): Promise<void> {
     const rows: Array<{ operator_id: string }> = await m.query(`SELECT operator_id FROM profile_types WHERE name = $1`, [profileType]);
