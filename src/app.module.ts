@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import type { Config } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
 import { Es2PlusModule } from './es2plus/es2plus.module';
+import { Es9PlusModule } from './es9plus/es9plus.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { OperatorsModule } from './operators/operators.module';
 import { HealthModule } from './health/health.module';
@@ -21,8 +22,7 @@ export const FEATURE_MODULES: Array<Type | DynamicModule> = [
   OperatorsModule,
   InventoryModule,
   Es2PlusModule,
-  // RspModule,
-  // Es9PlusModule,
+  Es9PlusModule,
 ];
 
 @Module({})

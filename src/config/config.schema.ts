@@ -82,6 +82,8 @@ export const envSchema = z.object({
   OUTBOX_BACKOFF_MAX_MS: int(10, 86_400_000).default('300000'),
   OUTBOX_REQUEST_TIMEOUT_MS: int(100, 600_000).default('10000'),
   SEED_DEMO: booleanString.default('true'),
+  REPLACE_SESSION_KEYS: booleanString.default('true'),
+  SUBSCRIBE_NOTIFICATIONS: booleanString.default('true'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -117,6 +119,10 @@ export interface Config {
     requestTimeoutMs: number;
   };
   seedDemo: boolean;
+  /** ES8+: protect each profile once under a random PPK and bind with ReplaceSessionKeys (SGP.22 §2.5.3). */
+  replaceSessionKeys: boolean;
+  /** Ask eUICCs for enable/disable/delete notifications (StoreMetadata notificationConfigurationInfo). */
+  subscribeNotifications: boolean;
 }
 
 /** A bad setting. The message names every offending variable. */
@@ -180,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       requestTimeoutMs: e.OUTBOX_REQUEST_TIMEOUT_MS,
     },
     seedDemo: e.SEED_DEMO,
+    replaceSessionKeys: e.REPLACE_SESSION_KEYS,
+    subscribeNotifications: e.SUBSCRIBE_NOTIFICATIONS,
   };
 }
 

@@ -1,0 +1,64 @@
+import { DownloadOrderService } from '../inventory/download-order.service';
+import { generateProfileProtectionKeys, protectProfileWithPpk } from './es8plus';
+import { DownloadCandidate, DownloadPort, ProfileEvent, ProtectedProfile } from './download.port';
+
+/** The ES9+ flow's DownloadPort over the inventory's DownloadOrderService. */
+export class InventoryDownloadAdapter implements DownloadPort {
+  constructor(private readonly orders: DownloadOrderService) {}
+
+  findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate> {
+    return this.orders.findOrderForDownload(q);
+  }
+  async beginDownloadAttempt(orderId: string, eid: string): Promise<void> {
+    await this.orders.beginDownloadAttempt(orderId, eid);
+  }
+  confirmationCodeHash(orderId: string): Promise<Buffer | undefined> {
+    return this.orders.confirmationCodeHash(orderId);
+  }
+  async checkConfirmationCode(orderId: string, matched: boolean): Promise<void> {
+    await this.orders.checkConfirmationCode(orderId, matched);
+  }
+  markDownloaded(orderId: string): Promise<void> {
+    return this.orders.markDownloaded(orderId);
+  }
+  markInstalled(orderId: string, resultData: Buffer): Promise<void> {
+    return this.orders.markInstalled(orderId, resultData);
+  }
+  async markInstallationFailed(orderId: string, detail: { bppCommandId: number; errorReason: number; resultData: Buffer }): Promise<void> {
+    await this.orders.markInstallationFailed(orderId, detail);
+  }
+  applyProfileNotification(n: { iccid: string; eid: string; event: ProfileEvent; seqNumber: number }): Promise<void> {
+    return this.orders.applyProfileNotification(n);
+  }
+  async cancelDownload(orderId: string, reason: number): Promise<void> {
+    await this.orders.cancelDownload(orderId, reason);
+  }
+
+  /**
+   * "Protect once, bind cheaply" (SGP.22 §2.5.3 ReplaceSessionKeys): the first binding of a profile protects
+   * it under a random PPK and stores the result (encrypted at rest); every later binding re-uses it.
+   * Two processes racing here both produce a valid protection; the last stored wins, and each BPP carries
+   * the PPK it was built with, so both packages stay correct.
+   */
+  async protectedProfile(profileId: string): Promise<ProtectedProfile> {
+    const stored = await this.orders.getProtectedProfile(profileId);
+    if (stored) return stored;
+    const upp = await this.orders.getProfilePackage(profileId);
+    const ppk = generateProfileProtectionKeys();
+    const fresh = { ppk, segments: protectProfileWithPpk(upp, ppk) };
+    await this.orders.storeProtectedProfile(profileId, fresh);
+    return fresh;
+  }
+  profilePackage(profileId: string): Promise<Buffer> {
+    return this.orders.getProfilePackage(profileId);
+  }
+  progress(
+    orderId: string,
+    notificationPointId: number,
+    status: 'Executed-Success' | 'Failed',
+    statusCodeData?: { subjectCode: string; reasonCode: string; message?: string },
+    resultData?: Buffer,
+  ): Promise<void> {
+    return this.orders.reportProgress(orderId, notificationPointId, status, statusCodeData, resultData);
+  }
+}
