@@ -20,7 +20,7 @@ import { RSP_CONTENT_TYPE, rspFailure } from '../common/rsp-response';
 import type { Config } from '../config/config.schema';
 import { preparePki } from '../keys/pki-loader';
 import type { LoadedPki } from '../keys/tokens';
-import { loadTlsOptions } from './tls';
+import { tlsServerOptions } from './tls';
 
 export interface CreateAppOptions {
   /** Use this PKI instead of loading certs/ (tests). */
@@ -37,7 +37,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   const pki = options.pki ?? (await preparePki(config, (m) => bootLog.info(m)));
 
   const adapter = new FastifyAdapter({
-    ...(config.tlsMode === 'on' ? { https: loadTlsOptions(config.certsDir) } : {}),
+    ...(config.tlsMode === 'on' ? { https: tlsServerOptions(pki.store) } : {}),
     bodyLimit: config.bodyLimit,
     logger: false,
     requestIdHeader: false,

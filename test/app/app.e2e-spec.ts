@@ -150,7 +150,7 @@ describe('application (HTTPS)', () => {
   it('exposes an operator-CA client certificate to the ES2+ guard, and nothing else', async () => {
     const withOperator = await t.request('/gsma/rsp2/probe/client', { tls: t.operatorClient('operator-1') });
     expect(withOperator.json.subject).toMatch(/CN=operator-1/);
-    const stranger = await t.request('/gsma/rsp2/probe/client', { tls: await strangerClientCertificate() });
+    const stranger = await t.request('/gsma/rsp2/probe/client', { tls: strangerClientCertificate() });
     expect(stranger.json.subject).toBeNull();
     const anonymous = await t.request('/gsma/rsp2/probe/client');
     expect(anonymous.json.subject).toBeNull();
