@@ -11,6 +11,7 @@ import { InventoryModule } from './inventory/inventory.module';
 import { OperatorsModule } from './operators/operators.module';
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
+import { MetricsModule } from './metrics/metrics.module';
 import type { LoadedPki } from './keys/tokens';
 
 /**
@@ -23,6 +24,7 @@ export const FEATURE_MODULES: Array<Type | DynamicModule> = [
   InventoryModule,
   Es2PlusModule,
   Es9PlusModule,
+  MetricsModule,
 ];
 
 @Module({})
