@@ -258,13 +258,24 @@ export class TestEuicc {
     return Buffer.from(euiccChallenge);
   }
 
+  /** euiccCiPKIdListForVerification: every CI whose certificates the eUICC can verify. */
   private ciSkis(): Buffer[] {
     return this.trustedCis.map((c) => c.subjectKeyIdentifier!);
   }
 
-  /** ES10b.GetEUICCInfo (SGP.22 §5.7.8): EUICCInfo1 (BF20), the trusted CIs' SKIs in both lists. */
+  /**
+   * euiccCiPKIdListForSigning: only the CIs the eUICC holds a certificate chain for — here the CI that issued its
+   * EUM (SGP.22 §4.3): the SM-DP+ must validate CERT.EUICC up to the CI it picks from this list.
+   */
+  private signingCiSkis(): Buffer[] {
+    const aki = this.eumCert.authorityKeyIdentifier;
+    const own = this.trustedCis.filter((c) => aki && c.subjectKeyIdentifier?.equals(aki)).map((c) => c.subjectKeyIdentifier!);
+    return own.length > 0 ? own : this.ciSkis();
+  }
+
+  /** ES10b.GetEUICCInfo (SGP.22 §5.7.8): EUICCInfo1 (BF20). */
   getEuiccInfo1(): Buffer {
-    return encodeEuiccInfo1(this.svn, this.ciSkis(), this.ciSkis());
+    return encodeEuiccInfo1(this.svn, this.ciSkis(), this.signingCiSkis());
   }
 
   /** EUICCInfo2 (BF22). */
@@ -284,7 +295,7 @@ export class TestEuicc {
       globalplatformVersion: '2.3.0',
       rspCapability: ['additionalProfile', 'testProfileSupport'],
       euiccCiPKIdListForVerification: this.ciSkis(),
-      euiccCiPKIdListForSigning: this.ciSkis(),
+      euiccCiPKIdListForSigning: this.signingCiSkis(),
       euiccCategory: 2,
       ppVersion: '0.0.1',
       sasAcreditationNumber: 'OPEN-SMDPP-TEST-EUICC',

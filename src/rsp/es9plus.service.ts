@@ -188,13 +188,18 @@ export class Es9PlusService {
       matchingId: matchingId === undefined || matchingId === '' ? undefined : matchingId,
       eid: chain.eid,
     });
-    // §5.6.3: eligibility against EUICCInfo2 and DeviceInfo.
+    // §5.6.3: eligibility against EUICCInfo2 and DeviceInfo; the operator hears of a refusal (point 1).
     const info2 = ok.euiccSigned1.euiccInfo2;
-    checkEligibility(candidate, {
-      rspCapability: info2.rspCapability,
-      forbiddenProfilePolicyRules: info2.forbiddenProfilePolicyRules ?? [],
-      freeNonVolatileMemory: info2.extCardResourceInfo?.freeNonVolatileMemory,
-    });
+    try {
+      checkEligibility(candidate, {
+        rspCapability: info2.rspCapability,
+        forbiddenProfilePolicyRules: info2.forbiddenProfilePolicyRules ?? [],
+        freeNonVolatileMemory: info2.extCardResourceInfo?.freeNonVolatileMemory,
+      });
+    } catch (e) {
+      if (e instanceof RspError) await this.downloads.progress(candidate.orderId, 1, 'Failed', statusCodeData(e));
+      throw e;
+    }
     await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid);
 
     const profileMetadata = encodeStoreMetadataRequest({
@@ -267,8 +272,14 @@ export class Es9PlusService {
       const candidate = await this.downloads.confirmationCodeHash(session.orderId!);
       const matches = candidate !== undefined && hashCcFromCcHash(candidate, transactionId).equals(ok.euiccSigned2.hashCc);
       // Counts the attempt; throws 8.2.7/6.4 once the retry limit is exceeded.
-      await this.downloads.checkConfirmationCode(session.orderId!, matches);
-      if (!matches) throw new RspError('8.2.7', '3.8', 'Confirmation Code is refused');
+      try {
+        await this.downloads.checkConfirmationCode(session.orderId!, matches);
+        if (!matches) throw new RspError('8.2.7', '3.8', 'Confirmation Code is refused');
+      } catch (e) {
+        // ES2+.HandleDownloadProgressInfo point 2: Confirmation Code failure.
+        if (e instanceof RspError) await this.downloads.progress(session.orderId!, 2, 'Failed', statusCodeData(e));
+        throw e;
+      }
     }
     // A retry with the same otPK.EUICC gets the same package (SGP.22 §5.6.2, §3.1.3.3).
     if (session.step === 'bound' && session.bpp && session.euiccOtpk?.equals(ok.euiccSigned2.euiccOtpk)) {
@@ -345,8 +356,10 @@ export class Es9PlusService {
       if (pir.smdpOid !== undefined && pir.smdpOid !== dpSet.smdpOid) {
         throw new RspError('8.8', '3.10', `smdpOid ${pir.smdpOid} is not this SM-DP+`);
       }
+      // ES2+.HandleDownloadProgressInfo point 4 (BPP installation) carries the result data (SGP.22 §5.3.5).
       if (pir.finalResult.successResult) {
         await this.downloads.markInstalled(session.orderId, pir.profileInstallationResultDataRaw);
+        await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, pir.profileInstallationResultDataRaw);
       } else {
         const e = pir.finalResult.errorResult;
         await this.downloads.markInstallationFailed(session.orderId, {
@@ -354,6 +367,13 @@ export class Es9PlusService {
           errorReason: e.errorReason,
           resultData: pir.profileInstallationResultDataRaw,
         });
+        await this.downloads.progress(
+          session.orderId,
+          4,
+          'Failed',
+          { subjectCode: '8.1', reasonCode: '4.2', message: `installation failed: bppCommandId ${e.bppCommandId}, errorReason ${e.errorReason}` },
+          pir.profileInstallationResultDataRaw,
+        );
       }
       // The RSP session ends here; its one-time material goes with it.
       await this.sessions.delete(session.transactionId);
@@ -425,6 +445,10 @@ export class Es9PlusService {
   private expiry(): Date {
     return new Date(this.clock().getTime() + this.policy.sessionTtlSeconds * 1000);
   }
+}
+
+function statusCodeData(e: RspError): { subjectCode: string; reasonCode: string; message: string } {
+  return { subjectCode: e.subjectCode, reasonCode: e.reasonCode, message: e.message };
 }
 
 /** Runs a decoder; malformed ASN.1 becomes 1.6/2.1 naming the parameter (never a 5xx). */

@@ -1,0 +1,92 @@
+/**
+ * End-to-end profile downloads over real HTTPS with the test eUICC (SGP.22 §3.1.3): ES9+ and ES8+ against
+ * the whole app on PostgreSQL (DATABASE_URL) or PGlite, the operator's side through the real ES2+ services.
+ */
+import { startTestApp, TestApp } from '../support/app';
+import { es9Code, es9World, Es9World, profileState, progressPoints } from './support';
+
+describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
+  let t: TestApp;
+  let w: Es9World;
+  beforeAll(async () => {
+    t = await startTestApp();
+    w = await es9World(t);
+  });
+  afterAll(() => t?.close());
+
+  it('downloads a TS.48 profile on NIST P-256: the eUICC holds exactly the imported package, the order is Installed', async () => {
+    const order = await w.releasedOrder();
+    expect(order.activationCode).toBe(`1$localhost$${order.matchingId}`);
+    const { euicc, lpa } = w.device('nist-1');
+    const steps: string[] = [];
+    const r = await lpa.download(order.activationCode, { onStep: (s) => steps.push(s) });
+    expect(r.success).toBe(true);
+    expect(r.iccid).toBe(order.iccid);
+    expect(r.profileName).toBe('TS.48 Generic Test Profile');
+    expect(euicc.getUpp(order.iccid)!.equals(order.der)).toBe(true);
+    expect(steps).toContain('ES9+.HandleNotification');
+    expect(await profileState(w.db, order.iccid)).toBe('Installed');
+    // ES2+.HandleDownloadProgressInfo: eligibility (1), BPP download (3), BPP installation (4).
+    expect(await progressPoints(w.db, order.iccid)).toEqual([
+      [1, 'Executed-Success'],
+      [3, 'Executed-Success'],
+      [4, 'Executed-Success'],
+    ]);
+  });
+
+  it('downloads on brainpoolP256r1 with the brainpool CERT.DPauth/DPpb', async () => {
+    const order = await w.releasedOrder();
+    const { euicc, lpa } = w.device('brp-1');
+    const r = await lpa.download(order.activationCode);
+    expect(r.success).toBe(true);
+    expect(euicc.getUpp(order.iccid)!.equals(order.der)).toBe(true);
+    expect(await profileState(w.db, order.iccid)).toBe('Installed');
+  });
+
+  it('a retried GetBoundProfilePackage with the same otPK.EUICC gets the same package back', async () => {
+    const order = await w.releasedOrder();
+    const { lpa } = w.device('nist-2');
+    const r = await lpa.download(order.activationCode, { retryGetBoundProfilePackage: true });
+    expect(r.success).toBe(true);
+    expect(r.boundProfilePackages).toHaveLength(2);
+    expect(r.boundProfilePackages[1].equals(r.boundProfilePackages[0])).toBe(true);
+  });
+
+  it('two bindings of one protected profile differ (fresh one-time keys) but both install', async () => {
+    const a = await w.releasedOrder();
+    const { lpa } = w.device('nist-3');
+    const first = await lpa.download(a.activationCode, { skipNotification: true });
+    expect(first.success).toBe(true);
+    // Same eUICC, same profile again is refused by the eUICC (ICCID already installed, errorReason 9).
+    expect(await profileState(w.db, a.iccid)).toBe('Downloaded');
+  });
+
+  it('with a Confirmation Code: the right code installs; a wrong one is refused with 8.2.7/3.8', async () => {
+    const order = await w.releasedOrder({ confirmationCode: '1234' });
+    expect(order.activationCode).toBe(`1$localhost$${order.matchingId}$$1`);
+    const wrong = w.device('nist-1');
+    expect(await es9Code(wrong.lpa.download(order.activationCode, { confirmationCode: '9999' }))).toBe('8.2.7/3.8');
+    const right = w.device('nist-1');
+    const r = await right.lpa.download(order.activationCode, { confirmationCode: '1234' });
+    expect(r.success).toBe(true);
+    expect(await profileState(w.db, order.iccid)).toBe('Installed');
+  });
+
+  it('Confirmation Code retries exceeded → 8.2.7/6.4', async () => {
+    const order = await w.releasedOrder({ confirmationCode: '4321' });
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      codes.push(await es9Code(w.device('nist-2').lpa.download(order.activationCode, { confirmationCode: '0000' })));
+    }
+    expect(codes.slice(0, 2)).toEqual(['8.2.7/3.8', '8.2.7/3.8']);
+    expect(codes[2]).toBe('8.2.7/6.4');
+  });
+
+  it('default SM-DP+ use case: an EID-linked order released without MatchingID is found by EID', async () => {
+    const { euicc, lpa } = w.device('nist-2');
+    const order = await w.releasedOrder({ eid: euicc.eid, matchingId: '' });
+    const r = await lpa.download('LPA:1$localhost$');
+    expect(r.success).toBe(true);
+    expect(r.iccid).toBe(order.iccid);
+  });
+});
