@@ -2,6 +2,7 @@
  * End-to-end profile downloads over real HTTPS with the test eUICC (SGP.22 §3.1.3): ES9+ and ES8+ against
  * the whole app on PostgreSQL (DATABASE_URL) or PGlite, the operator's side through the real ES2+ services.
  */
+import { children, readTlv } from '../../src/asn1/tlv';
 import { startTestApp, TestApp } from '../support/app';
 import { es9Code, es9World, Es9World, profileState, progressPoints } from './support';
 
@@ -52,12 +53,11 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
     expect(r.boundProfilePackages[1].equals(r.boundProfilePackages[0])).toBe(true);
   });
 
-  it('two bindings of one protected profile differ (fresh one-time keys) but both install', async () => {
+  it('a bound package whose installation result never arrives leaves the profile Downloaded', async () => {
     const a = await w.releasedOrder();
     const { lpa } = w.device('nist-3');
     const first = await lpa.download(a.activationCode, { skipNotification: true });
     expect(first.success).toBe(true);
-    // Same eUICC, same profile again is refused by the eUICC (ICCID already installed, errorReason 9).
     expect(await profileState(w.db, a.iccid)).toBe('Downloaded');
   });
 
@@ -88,5 +88,37 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
     const r = await lpa.download('LPA:1$localhost$');
     expect(r.success).toBe(true);
     expect(r.iccid).toBe(order.iccid);
+  });
+});
+
+describe('ES8+ binding without ReplaceSessionKeys (REPLACE_SESSION_KEYS=false)', () => {
+  let t: TestApp;
+  let w: Es9World;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REPLACE_SESSION_KEYS: 'false' } });
+    w = await es9World(t, 'mno2');
+  });
+  afterAll(() => t?.close());
+
+  it('protects the profile segments under the session keys: no A2 in the BPP, and it installs byte-identical', async () => {
+    const order = await w.releasedOrder();
+    const { euicc, lpa } = w.device('nist-1');
+    const r = await lpa.download(order.activationCode);
+    expect(r.success).toBe(true);
+    const top = children(readTlv(r.boundProfilePackages[0])).map((c) => c.tag);
+    expect(top).toEqual([0xbf23, 0xa0, 0xa1, 0xa3]);
+    expect(euicc.getUpp(order.iccid)!.equals(order.der)).toBe(true);
+  });
+
+  it('with ReplaceSessionKeys (the default app) the BPP carries A2', async () => {
+    const other = await startTestApp();
+    try {
+      const w2 = await es9World(other, 'mno3');
+      const order = await w2.releasedOrder();
+      const r = await w2.device('brp-2').lpa.download(order.activationCode);
+      expect(children(readTlv(r.boundProfilePackages[0])).map((c) => c.tag)).toEqual([0xbf23, 0xa0, 0xa1, 0xa2, 0xa3]);
+    } finally {
+      await other.close();
+    }
   });
 });
