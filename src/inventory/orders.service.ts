@@ -65,6 +65,14 @@ export interface Es2Caller {
   functionCallIdentifier?: string;
 }
 
+/**
+ * Picks one Available profile of a type (SGP.22 §5.3.1). Served by the partial index profiles_available_idx
+ * in id order (ORDER BY the column, not the text alias, or PostgreSQL sorts every Available row).
+ */
+export const ALLOCATE_SQL = `SELECT ${PROFILE_COLUMNS} FROM profiles
+  WHERE operator_id = $1 AND profile_type = $2 AND state = 'Available'
+  ORDER BY profiles.id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
 const EID = /^[0-9]{32}$/;
 const FQDN = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$/;
 
@@ -114,12 +122,7 @@ export class OrdersService {
         await this.assertProfileTypeOwned(m, caller.operatorId, profileType!);
         // SGP.22 §5.3.1: "select an Available Profile of the Profile Type". SKIP LOCKED: concurrent callers never
         // wait for, nor pick, a row another transaction is allocating.
-        const [r] = await m.query(
-          `SELECT ${PROFILE_COLUMNS} FROM profiles
-            WHERE operator_id = $1 AND profile_type = $2 AND state = 'Available'
-            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [caller.operatorId, profileType],
-        );
+        const [r] = await m.query(ALLOCATE_SQL, [caller.operatorId, profileType]);
         if (!r) throw new RspError('8.2.5', '3.7', `No more Profile available for Profile Type '${profileType}'`);
         const p = toProfile(r);
         profileId = p.id;

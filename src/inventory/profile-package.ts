@@ -16,6 +16,7 @@
  */
 import { Asn1Error, children, find, readAll, Tlv } from '../asn1/tlv';
 import { RspError } from '../common/rsp-error';
+import { compilePersonalisationTemplate, PersonalisationTemplate } from '../saip/personalise';
 import { validateProfilePackage } from '../saip/validate';
 
 export interface ProfilePackageInfo {
@@ -42,17 +43,6 @@ export function decodeHeaderIccid(v: Buffer): string {
   const hex = v.toString('hex').toUpperCase().replace(/F+$/, '');
   if (!/^[0-9]{18,20}$/.test(hex)) throw malformedPackage(`header ICCID '${v.toString('hex')}' is not 18-20 BCD digits`);
   return hex;
-}
-
-/** Encodes an ICCID as the header's plain BCD, F-padded to 10 bytes. */
-export function encodeHeaderIccid(iccid: string): Buffer {
-  return Buffer.from(iccid.padEnd(20, 'F'), 'hex');
-}
-
-/** EF.ICCID content (nibble-swapped BCD, F-padded), TS 102 221 §13.2. */
-export function encodeEfIccid(iccid: string): Buffer {
-  const h = Buffer.from(iccid.padEnd(20, 'F'), 'hex');
-  return Buffer.from(h.map((b) => ((b & 0x0f) << 4) | (b >> 4)));
 }
 
 /** Structural check + header: header first, end last, every TLV sound. */
@@ -90,24 +80,6 @@ export function inspectProfilePackageMinimal(der: Buffer): ProfilePackageInfo {
   };
 }
 
-interface SaipPersonalisation {
-  compilePersonalisationTemplate?(der: Buffer): { personalise(p: { iccid: string }): Buffer };
-}
-
-/** The SAIP engineer's personalisation module, when it exists (optional dependency, swapped in at run time). */
-function saipPersonalisation(): SaipPersonalisation {
-  for (const m of ['../saip/personalise', '../saip/personalisation', '../saip/personalization']) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(m) as SaipPersonalisation;
-      if (mod.compilePersonalisationTemplate) return mod;
-    } catch {
-      /* not there */
-    }
-  }
-  return {};
-}
-
 /**
  * Reads the header and checks the package (header first, end last, sound TLVs). Throws RspError 1.6/2.1
  * with the reason on a malformed package. Never logs package content (Ki/OPc live in it).
@@ -126,32 +98,21 @@ export function inspectProfilePackage(der: Buffer): ProfilePackageInfo {
   return info;
 }
 
+const compiled = new WeakMap<Buffer, PersonalisationTemplate>();
+
 /**
  * A copy of `template` carrying another ICCID: ProfileHeader.iccid (plain BCD) and MF/EF.ICCID (swapped),
- * digest §7 "personalisation touch points". Uses src/saip's personalisation when present; otherwise patches
- * both places in place (same length, so no TLV length changes).
+ * digest §7 "personalisation touch points", by the SAIP personalisation of src/saip (compiled once per
+ * template buffer).
  */
 export function personaliseIccid(template: Buffer, iccid: string): Buffer {
   if (!/^[0-9]{18,20}$/.test(iccid)) throw new Error(`ICCID must be 18-20 digits: ${iccid}`);
-  const s = saipPersonalisation();
-  if (s.compilePersonalisationTemplate) return s.compilePersonalisationTemplate(template).personalise({ iccid });
-  const info = inspectProfilePackageMinimal(template);
-  const out = Buffer.from(template);
-  const pes = readAll(out);
-  const header = pes[0];
-  const hIccid = find(children(header), 0x83)!;
-  encodeHeaderIccid(iccid).copy(hIccid.value);
-  const mf = pes.find((p) => p.tag === TAG_MF);
-  if (mf) {
-    const oldEf = encodeEfIccid(info.iccid);
-    const newEf = encodeEfIccid(iccid);
-    let at = mf.value.indexOf(oldEf);
-    while (at >= 0) {
-      newEf.copy(mf.value, at);
-      at = mf.value.indexOf(oldEf, at + oldEf.length);
-    }
+  let t = compiled.get(template);
+  if (!t) {
+    t = compilePersonalisationTemplate(template);
+    compiled.set(template, t);
   }
-  return out;
+  return t.personalise({ iccid });
 }
 
 /** Luhn check digit (ISO/IEC 7812) for an ICCID body. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createTestDataSource, TestDataSource, truncateAll } from '../support/database';
+import { ALLOCATE_SQL } from '../../src/inventory/orders.service';
 import { inspectProfilePackage, personaliseIccid } from '../../src/inventory/profile-package';
 import { codeOf, EID1, EID2, iccid, seedProfiles, services, Services, ts48, TS48_FILES } from './helpers';
 
@@ -202,6 +203,19 @@ describe('ES2+ error paths (digest §3.3)', () => {
     await s.orders.confirmOrder(A(), { iccid: i1, releaseFlag: false });
     expect(await codeOf(s.orders.releaseProfile(A(), { iccid: i1 }))).toBe('ok');
     expect(await codeOf(s.orders.releaseProfile(A(), { iccid: i1 }))).toBe('8.2.1/3.5'); // Released
+  });
+});
+
+describe('indexes (the benchmark holds 10^7 profiles)', () => {
+  it('allocation by profile type walks the partial index of Available profiles in id order: no sort, no scan', async () => {
+    await seedProfiles(s, opA, 3);
+    const plan = await db.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      const rows = await m.query(`EXPLAIN ${ALLOCATE_SQL}`, [opA, 'gold']);
+      return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('profiles_available_idx');
+    expect(plan).not.toMatch(/\bSort\b/);
   });
 });
 
