@@ -2,7 +2,10 @@
  * End-to-end profile downloads over real HTTPS with the test eUICC (SGP.22 §3.1.3): ES9+ and ES8+ against
  * the whole app on PostgreSQL (DATABASE_URL) or PGlite, the operator's side through the real ES2+ services.
  */
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { children, readTlv } from '../../src/asn1/tlv';
+import { OperatorsService } from '../../src/operators/operators.service';
 import { startTestApp, TestApp } from '../support/app';
 import { es9Code, es9World, Es9World, profileState, progressPoints } from './support';
 
@@ -33,6 +36,41 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
       [3, 'Executed-Success'],
       [4, 'Executed-Success'],
     ]);
+  });
+
+  it("delivers the operator's HandleDownloadProgressInfo callbacks (points 1, 3, 4 in order) to its URL", async () => {
+    const received: Array<{ path: string; body: Record<string, unknown> }> = [];
+    const receiver = createServer((req, res) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(data) });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const port = (receiver.address() as AddressInfo).port;
+      await t.app.get(OperatorsService).setCallbackUrl(w.operatorId, `http://127.0.0.1:${port}`);
+      const order = await w.releasedOrder();
+      const { euicc, lpa } = w.device('brp-3');
+      expect((await lpa.download(order.activationCode)).success).toBe(true);
+      const deadline = Date.now() + 15000;
+      const mine = () => received.filter((r) => r.body.iccid === order.iccid);
+      while (mine().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(mine().map((r) => r.path)).toEqual(Array(3).fill('/gsma/rsp2/es2plus/handleDownloadProgressInfo'));
+      expect(mine().map((r) => [r.body.notificationPointId, (r.body.notificationPointStatus as { status: string }).status, r.body.eid])).toEqual([
+        [1, 'Executed-Success', euicc.eid],
+        [3, 'Executed-Success', euicc.eid],
+        [4, 'Executed-Success', euicc.eid],
+      ]);
+      expect(mine()[2].body.profileType).toBe('ts48');
+      expect(typeof mine()[2].body.resultData).toBe('string');
+    } finally {
+      await t.app.get(OperatorsService).setCallbackUrl(w.operatorId, null);
+      receiver.close();
+    }
   });
 
   it('downloads on brainpoolP256r1 with the brainpool CERT.DPauth/DPpb', async () => {
