@@ -5,7 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createTestDataSource, TestDataSource, truncateAll } from '../support/database';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ALLOCATE_SQL } from '../../src/inventory/orders.service';
+import { demoIccid, seedDemo } from '../../src/inventory/seed';
 import { inspectProfilePackage, personaliseIccid } from '../../src/inventory/profile-package';
 import { codeOf, EID1, EID2, iccid, seedProfiles, services, Services, ts48, TS48_FILES } from './helpers';
 
@@ -337,5 +341,22 @@ describe('download flow service API (ES9+)', () => {
     expect(await s.downloads.getProtectedProfile(cand.profileId)).toEqual(p);
     const [row] = await db.dataSource.query(`SELECT ppk_keys_ciphertext FROM profiles WHERE id = $1`, [cand.profileId]);
     expect(Buffer.from(row.ppk_keys_ciphertext).includes(Buffer.alloc(16, 1))).toBe(false);
+  });
+});
+
+describe('demo seed (first run)', () => {
+  it('creates the demo operator, 10 profiles and a released order once; later runs print the same code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seed-'));
+    const lines: string[] = [];
+    const deps = { ...s, certsDir: join(dir, 'certs'), dataDir: join(dir, 'data'), log: (l: string) => lines.push(l) };
+    const first = await seedDemo(deps);
+    expect(first).toMatchObject({ createdOperator: true, imported: 10 });
+    expect(first.activationCode).toBe(`1$smdp.test$${first.matchingId}`);
+    expect(readFileSync(join(dir, 'data', 'demo-operator', 'api-key.txt'), 'utf8')).toMatch(/^smdp_/);
+    expect(lines.some((l) => l.includes(`LPA:1$smdp.test$${first.matchingId}`))).toBe(true);
+    expect((await s.inventory.getProfile(first.operatorId, demoIccid(1))).state).toBe('Released');
+    const second = await seedDemo(deps);
+    expect(second).toEqual({ ...first, createdOperator: false, imported: 0 });
+    expect(await s.inventory.countProfiles(first.operatorId)).toBe(10);
   });
 });
