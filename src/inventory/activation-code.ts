@@ -1,46 +1,21 @@
 /**
- * Activation Code (SGP.22 §4.1, digest §6.1):
- * `AC = "1" "$" SM-DP+ Address "$" AC_Token [ "$" SM-DP+ OID [ "$" CC Required Flag ] ]`, QR text `LPA:` + AC.
- * Uses src/rsp/activation-code.ts (the RSP codec) when present; this fallback produces the same text.
- * QR rendering (PNG, SVG, terminal) through the `qrcode` package.
+ * Activation Code (SGP.22 §4.1, digest §6.1), formatted by the RSP codec (src/rsp/activation-code.ts):
+ * `1$<SM-DP+ address>$<MatchingID>[$<SM-DP+ OID>[$1]]`, QR text `LPA:` + AC. QR rendering (PNG, SVG,
+ * terminal) through the `qrcode` package.
  */
 import * as QRCode from 'qrcode';
+import { ActivationCodeInput, formatActivationCode, toQrText } from '../rsp/activation-code';
 
-export interface ActivationCodeInput {
-  smdpAddress: string;
-  matchingId: string;
-  smdpOid?: string;
-  confirmationCodeRequired?: boolean;
-}
-
-interface RspActivationCode {
-  formatActivationCode?(i: ActivationCodeInput): string;
-  toQrText?(ac: string | ActivationCodeInput): string;
-}
-
-function rspCodec(): RspActivationCode {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../rsp/activation-code') as RspActivationCode;
-  } catch {
-    return {};
-  }
-}
+export type { ActivationCodeInput };
 
 /** The Activation Code without the `LPA:` prefix, trailing empty fields omitted. */
 export function activationCode(i: ActivationCodeInput): string {
-  const codec = rspCodec();
-  if (codec.formatActivationCode) return codec.formatActivationCode(i);
-  if (i.smdpAddress.includes('$') || i.matchingId.includes('$')) throw new Error('"$" is not allowed in an activation code field');
-  const fields = ['1', i.smdpAddress, i.matchingId];
-  if (i.smdpOid || i.confirmationCodeRequired) fields.push(i.smdpOid ?? '');
-  if (i.confirmationCodeRequired) fields.push('1');
-  return fields.join('$');
+  return formatActivationCode(i);
 }
 
 /** The text encoded in the QR code: `LPA:` + AC (SGP.22 §4.1). */
 export function activationCodeQrText(i: ActivationCodeInput): string {
-  return `LPA:${activationCode(i)}`;
+  return toQrText(i);
 }
 
 export async function qrPng(text: string): Promise<Buffer> {

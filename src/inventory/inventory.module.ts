@@ -1,5 +1,4 @@
 import { Injectable, Logger, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DemoSeed, DemoSeeder } from '../bootstrap/demo-seed';
 import { AppConfig } from '../config/app-config';
 import { PROFILE_ENCRYPTION_KEY } from '../keys/tokens';
@@ -44,11 +43,7 @@ export class InventoryDemoSeed implements DemoSeed {
     { provide: ProfileVault, inject: [PROFILE_ENCRYPTION_KEY], useFactory: (key: Buffer) => new ProfileVault(key) },
     { provide: INVENTORY_POLICY, inject: [AppConfig], useFactory: (c: AppConfig) => policyFromConfig(c) },
     { provide: SMDP_IDENTITY, inject: [AppConfig], useFactory: (c: AppConfig): SmdpIdentity => ({ smdpAddress: c.smdpAddress }) },
-    {
-      provide: InventoryService,
-      inject: [DataSource, ProfileVault],
-      useFactory: (db: DataSource, vault: ProfileVault) => new InventoryService(db, vault),
-    },
+    InventoryService,
     OrdersService,
     DownloadOrderService,
     InventoryDemoSeed,
