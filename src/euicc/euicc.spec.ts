@@ -35,9 +35,9 @@ function download(euicc: TestEuicc, opts: { metadata?: Buffer; upp?: Buffer; ppk
 }
 
 describe('TestEuicc — ES10b', () => {
-  it('EUICCInfo1 lists the SKIs of its trusted CIs in both lists (SGP.22 §5.7.8)', () => {
+  it('EUICCInfo1: every trusted CI for verification, only the CI of its own EUM for signing (SGP.22 §5.7.8)', () => {
     expect(newEuicc().getEuiccInfo1().toString('hex')).toBe(
-      `bf2061820302020` + `0a92c0414${NIST_SKI}0414${BRP_SKI}aa2c0414${NIST_SKI}0414${BRP_SKI}`,
+      `bf204b8203020200` + `a92c0414${NIST_SKI}0414${BRP_SKI}` + `aa160414${NIST_SKI}`,
     );
   });
 

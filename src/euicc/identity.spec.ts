@@ -27,7 +27,7 @@ describe('test eUICC identity and state files', () => {
     expect(loaded.identity.eid).toBe('89049032123451234512345678901235');
     expect(loaded.identity.trustedCis).toHaveLength(2); // the set's own CI is a duplicate of cis/nist.der
     const euicc = new TestEuicc(loaded.identity);
-    expect(euicc.getEuiccInfo1().subarray(0, 7).toString('hex')).toBe('bf206182030202');
+    expect(euicc.getEuiccInfo1().subarray(0, 7).toString('hex')).toBe('bf204b82030202');
   });
 
   it('names what is missing', () => {
