@@ -74,6 +74,27 @@ export function metricTotals(text: string): { requests: number; failures: number
   return { requests, failures };
 }
 
+/** Event-loop utilisation between two cumulative readings (0..1). */
+export function eluBetween(a: { idle: number; active: number }, b: { idle: number; active: number }): number {
+  const active = b.active - a.active;
+  const idle = b.idle - a.idle;
+  return active + idle > 0 ? active / (active + idle) : 0;
+}
+
+/** Database statements per download between two cumulative counts, in total and by kind (SELECT, BEGIN …). */
+export function queriesPerDownload(
+  a: { total: number; byKind: Record<string, number> },
+  b: { total: number; byKind: Record<string, number> },
+  downloads: number,
+): { total: number; byKind: Record<string, number> } {
+  const byKind: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b.byKind)) {
+    const d = (v - (a.byKind[k] ?? 0)) / downloads;
+    if (d > 0) byKind[k] = Math.round(d * 100) / 100;
+  }
+  return { total: Math.round(((b.total - a.total) / downloads) * 100) / 100, byKind };
+}
+
 function pgCpu(pids: number[]): Map<number, number> {
   const m = new Map<number, number>();
   for (const p of pids) {
@@ -139,6 +160,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     driver.recorder.reset();
     const pgPids = !o.embedded && !o.target ? pidsByComm(/^postgres/) : [];
     const pg0 = pgCpu(pgPids);
+    const usage0 = await server?.usage();
     const server0 = serverPid ? cpuSeconds(readProcStat(serverPid)) : undefined;
     const client0 = process.cpuUsage();
     const t0 = performance.now();
@@ -166,6 +188,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const t1 = performance.now();
     const completed = driver.recorder.completed;
     const server1 = serverPid ? cpuSeconds(readProcStat(serverPid)) : undefined;
+    const usage1 = await server?.usage();
     const client1 = process.cpuUsage(client0);
     const pg1 = pgPids.length ? pgCpu(pidsByComm(/^postgres/)) : new Map<number, number>();
     clearInterval(sampler);
@@ -242,6 +265,8 @@ async function run(o: BenchOptions): Promise<BenchResult> {
         bytesPerConcurrentSession: idle && final ? (final.hwm - idle.rss) / o.concurrency : undefined,
         rssGrowthBytesPer1000Downloads: growth,
         metrics,
+        eventLoopUtilization: usage0 && usage1 ? eluBetween(usage0.elu, usage1.elu) : undefined,
+        queriesPerDownload: usage0 && usage1 && completed ? queriesPerDownload(usage0.queries, usage1.queries, completed) : undefined,
       },
       postgres: pgPids.length ? { cpuSeconds: pgSeconds, cpuUsPerDownload: completed ? (pgSeconds * 1e6) / completed : 0, processes: pg1.size } : undefined,
       client: { cpuSeconds: clientSeconds, cpuUsPerDownload: completed ? (clientSeconds * 1e6) / completed : 0, cpuCores: clientSeconds / seconds },

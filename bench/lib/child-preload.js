@@ -1,13 +1,36 @@
 /*
- * Preloaded into the SM-DP+ process the benchmark starts (node -r): lets the benchmark ask it to exit
- * normally over the IPC channel, so `--cpu-prof` gets written (a signal would kill it before that), and
- * answers usage queries from inside the process.
+ * Preloaded into the SM-DP+ process the benchmark starts (node -r), never into a production server:
+ *  - lets the benchmark ask it to exit normally over the IPC channel, so `--cpu-prof` gets written (a signal
+ *    would kill it before that);
+ *  - counts the database round trips (pg Client#query calls, by statement kind) so the report can show
+ *    queries per download — the overhead issue 6 asks to squeeze;
+ *  - answers usage queries (CPU, memory, event-loop utilisation, query counts) from inside the process.
  */
 'use strict';
+const queries = { total: 0, byKind: {} };
+try {
+  const pg = require('pg');
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function countedQuery(config, ...rest) {
+    const text = typeof config === 'string' ? config : config && typeof config.text === 'string' ? config.text : '';
+    const kind = (/^\s*(\w+)/.exec(text) || [, 'other'])[1].toUpperCase();
+    queries.total++;
+    queries.byKind[kind] = (queries.byKind[kind] || 0) + 1;
+    return original.call(this, config, ...rest);
+  };
+} catch {
+  // pg not installed (a server without PostgreSQL): nothing to count.
+}
 process.on('message', (m) => {
   if (!m || typeof m !== 'object') return;
   if (m.type === 'exit') process.exit(0);
   if (m.type === 'usage') {
-    process.send({ type: 'usage', cpu: process.cpuUsage(), memory: process.memoryUsage(), elu: performance.eventLoopUtilization() });
+    process.send({
+      type: 'usage',
+      cpu: process.cpuUsage(),
+      memory: process.memoryUsage(),
+      elu: performance.eventLoopUtilization(),
+      queries: { total: queries.total, byKind: { ...queries.byKind } },
+    });
   }
 });

@@ -101,6 +101,7 @@ export function summariseCpuProfile(profile: CpuProfile, top = 25): ProfileSumma
   for (const us of fns.values()) totalUs += us;
   const rank = (m: Map<string, number>) =>
     [...m.entries()]
+      .filter(([, us]) => us > 0)
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, selfUs]) => ({ name, selfUs, share: totalUs ? selfUs / totalUs : 0 }));

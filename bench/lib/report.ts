@@ -44,6 +44,10 @@ export interface BenchResult {
     /** Least-squares RSS growth over the measured phase, bytes per 1000 downloads. */
     rssGrowthBytesPer1000Downloads?: number;
     metrics?: { requests: number; failures: number };
+    /** Share of the measured time the server's event loop was busy. */
+    eventLoopUtilization?: number;
+    /** Database statements (pg Client#query) per download, by kind. */
+    queriesPerDownload?: { total: number; byKind: Record<string, number> };
   };
   postgres?: { cpuSeconds: number; cpuUsPerDownload: number; processes: number };
   client: { cpuSeconds: number; cpuUsPerDownload: number; cpuCores: number };
@@ -93,6 +97,11 @@ export function renderText(r: BenchResult): string {
     `server CPU: ${f1(sv.cpuUsPerDownload, 0)} µs/download (${f1(sv.cpuCores, 2)} cores); memory: idle ${mib(sv.idleRssBytes)}, peak ${mib(sv.peakRssBytes)}, ` +
       `${mib(sv.bytesPerConcurrentSession)} per concurrent session, growth ${sv.rssGrowthBytesPer1000Downloads === undefined ? '—' : mib(sv.rssGrowthBytesPer1000Downloads)} per 1000 downloads`,
   );
+  if (sv.eventLoopUtilization !== undefined) out.push(`server event loop busy: ${f1(sv.eventLoopUtilization * 100, 0)} %`);
+  if (sv.queriesPerDownload) {
+    const q = sv.queriesPerDownload;
+    out.push(`database statements per download: ${q.total} (${Object.entries(q.byKind).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  }
   if (r.postgres) out.push(`PostgreSQL CPU: ${f1(r.postgres.cpuUsPerDownload, 0)} µs/download (${r.postgres.processes} processes)`);
   out.push(`client (eUICCs + LPAs) CPU: ${f1(r.client.cpuUsPerDownload, 0)} µs/download (${f1(r.client.cpuCores, 2)} cores)`);
   out.push('');

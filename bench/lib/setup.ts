@@ -247,8 +247,18 @@ export function tlsTrustAnchor(certsDir: string): string {
   }
 }
 
+/** What the preloaded bench hook reports from inside the server (bench/lib/child-preload.js). */
+export interface ChildUsage {
+  cpu: { user: number; system: number };
+  memory: NodeJS.MemoryUsage;
+  elu: { idle: number; active: number; utilization: number };
+  queries: { total: number; byKind: Record<string, number> };
+}
+
 export interface ServerProcess {
   child: ChildProcess;
+  /** Asks the server process for its usage counters (undefined when it does not answer within 5 s). */
+  usage(): Promise<ChildUsage | undefined>;
   pid: number;
   baseUrl: string;
   /** The last lines of the server's output (for diagnostics). */
@@ -300,6 +310,8 @@ export async function startServer(
     LOG_LEVEL: o.logLevel,
     SEED_DEMO: 'false',
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    // A build in the temporary folder resolves its dependencies from the repository's node_modules.
+    NODE_PATH: join(ROOT, 'node_modules'),
     ...(ws.database.url ? { DATABASE_URL: ws.database.url } : {}),
     ...o.env,
   };
@@ -319,6 +331,22 @@ export async function startServer(
     baseUrl,
     output: () => lines.slice(-40).join('\n'),
     cpuProfileDir,
+    usage: () =>
+      new Promise((res) => {
+        if (!child.connected) return res(undefined);
+        const timer = setTimeout(() => {
+          child.off('message', on);
+          res(undefined);
+        }, 5000);
+        const on = (m: unknown) => {
+          if ((m as { type?: string })?.type !== 'usage') return;
+          clearTimeout(timer);
+          child.off('message', on);
+          res(m as ChildUsage);
+        };
+        child.on('message', on);
+        child.send({ type: 'usage' });
+      }),
     stop: async () => {
       if (child.exitCode !== null) return;
       if (child.connected) child.send({ type: 'exit' });
