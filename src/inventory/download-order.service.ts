@@ -246,6 +246,13 @@ export class DownloadOrderService {
     await inTransaction(this.db, async (m) => {
       const [p] = await m.query(`SELECT id::text AS id, state FROM profiles WHERE iccid = $1 FOR UPDATE`, [n.iccid]);
       if (!p) return;
+      // SGP.22 §5.6.4: a notification speaks for the eUICC that signed it, so it only applies to a profile this
+      // SM-DP+ installed on that EID — another (genuine) eUICC must not delete or re-state someone else's profile.
+      const [installed] = await m.query(
+        `SELECT eid FROM orders WHERE profile_id = $1 AND installed_at IS NOT NULL ORDER BY installed_at DESC LIMIT 1`,
+        [p.id],
+      );
+      if (!installed || installed.eid !== n.eid) return;
       const detail = { notification: n.event, eid: n.eid, seqNumber: n.seqNumber };
       if (n.event === 'delete' && p.state === 'Installed') {
         await transitionProfile(m, { profileId: p.id, from: TRANSITIONS.delete.from, to: 'Unavailable', actor: ACTOR, iccid: n.iccid, detail });
