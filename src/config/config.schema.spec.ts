@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       profileEncryptionKeyHex: undefined,
       outbox: { pollIntervalMs: 2000, maxAttempts: 10, backoffBaseMs: 1000, backoffMaxMs: 300000, requestTimeoutMs: 10000 },
       seedDemo: true,
+      replaceSessionKeys: true,
+      subscribeNotifications: true,
     });
   });
 
