@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { ArgsError, BenchOptions, HELP, ordersNeeded, parseArgs } from './lib/args';
 import { ES9_FUNCTIONS, LoadDriver } from './lib/driver';
 import { measureCryptoFloor } from './lib/floor';
@@ -15,7 +16,6 @@ import { cpuSeconds, pidsByComm, readProcMemory, readProcStat } from './lib/proc
 import { BenchResult, renderText } from './lib/report';
 import {
   createWorkspace,
-  cpuProfiles,
   Inventory,
   mintEuiccs,
   prepareInventory,
@@ -160,6 +160,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     driver.recorder.reset();
     const pgPids = !o.embedded && !o.target ? pidsByComm(/^postgres/) : [];
     const pg0 = pgCpu(pgPids);
+    if (server?.cpuProfileDir) await server.profileStart();
     const usage0 = await server?.usage();
     const server0 = serverPid ? cpuSeconds(readProcStat(serverPid)) : undefined;
     const client0 = process.cpuUsage();
@@ -189,6 +190,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const completed = driver.recorder.completed;
     const server1 = serverPid ? cpuSeconds(readProcStat(serverPid)) : undefined;
     const usage1 = await server?.usage();
+    const profileFile = server?.cpuProfileDir ? await server.profileStop(join(server.cpuProfileDir, 'measured.cpuprofile')) : undefined;
     const client1 = process.cpuUsage(client0);
     const pg1 = pgPids.length ? pgCpu(pidsByComm(/^postgres/)) : new Map<number, number>();
     clearInterval(sampler);
@@ -296,14 +298,13 @@ async function run(o: BenchOptions): Promise<BenchResult> {
       ],
     };
 
+    if (profileFile) {
+      const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
+      result.profile = { file: profileFile, ...summariseCpuProfile(profile, 40) };
+    }
     if (server) {
       log('stopping the server …');
       await server.stop();
-      const files = cpuProfiles(server.cpuProfileDir);
-      if (files.length) {
-        const profile = JSON.parse(readFileSync(files[0], 'utf8')) as CpuProfile;
-        result.profile = { file: files[0], ...summariseCpuProfile(profile, 40) };
-      }
     }
     return result;
   } finally {

@@ -20,7 +20,7 @@ export interface BenchOptions {
   orders?: number;
   tls: boolean;
   json: boolean;
-  /** Profile the server (node --cpu-prof) and summarise its self time. */
+  /** Profile the server's CPU during the measured phase (V8 sampling profiler) and summarise it. */
   cpuProf: boolean;
   /** Run the server from TypeScript sources (ts-node, default) or from a fresh build. */
   server: 'ts' | 'dist';
@@ -59,7 +59,8 @@ authenticateClient → getBoundProfilePackage → handleNotification) with real 
   --server ts|dist       run the server from sources with ts-node (ts) or from a fresh tsc build (dist)
   --log-level L          LOG_LEVEL of the started server (warn)
   --server-env K=V       extra environment for the started server (repeatable)
-  --cpu-prof             profile the server (node --cpu-prof) and print its top self-time functions
+  --cpu-prof             profile the server during the measured phase; prints self and inclusive time by
+                         component and function, keeps the .cpuprofile (Chrome DevTools, speedscope)
   --json                 one JSON document on stdout instead of the text report
   --keep                 keep the temporary folder and the bench database
   --target URL           measure a running SM-DP+ instead (needs --activation-codes and --certs):

@@ -4,9 +4,13 @@
  *    would kill it before that);
  *  - counts the database round trips (pg Client#query calls, by statement kind) so the report can show
  *    queries per download — the overhead issue 6 asks to squeeze;
- *  - answers usage queries (CPU, memory, event-loop utilisation, query counts) from inside the process.
+ *  - answers usage queries (CPU, memory, event-loop utilisation, query counts) from inside the process;
+ *  - profiles the CPU of the measured phase only (inspector Profiler between 'profile-start' and
+ *    'profile-stop'), so start-up and warm-up stay out of the hotspot list.
  */
 'use strict';
+const { writeFileSync } = require('node:fs');
+let profiler;
 const queries = { total: 0, byKind: {} };
 try {
   const pg = require('pg');
@@ -24,6 +28,25 @@ try {
 process.on('message', (m) => {
   if (!m || typeof m !== 'object') return;
   if (m.type === 'exit') process.exit(0);
+  if (m.type === 'profile-start') {
+    const inspector = require('node:inspector');
+    profiler = new inspector.Session();
+    profiler.connect();
+    profiler.post('Profiler.enable', () =>
+      profiler.post('Profiler.setSamplingInterval', { interval: m.intervalUs || 1000 }, () =>
+        profiler.post('Profiler.start', () => process.send({ type: 'profile-started' })),
+      ),
+    );
+  }
+  if (m.type === 'profile-stop') {
+    if (!profiler) return process.send({ type: 'profile-stopped', error: 'not profiling' });
+    profiler.post('Profiler.stop', (err, result) => {
+      if (!err) writeFileSync(m.file, JSON.stringify(result.profile));
+      profiler.disconnect();
+      profiler = undefined;
+      process.send({ type: 'profile-stopped', file: err ? undefined : m.file, error: err ? String(err) : undefined });
+    });
+  }
   if (m.type === 'usage') {
     process.send({
       type: 'usage',

@@ -33,6 +33,10 @@ export interface ProfileSummary {
   idleUs: number;
   functions: SelfTime[];
   components: SelfTime[];
+  /** Inclusive time (the frame or anything it called) per component: e.g. `pg` includes its socket writes. */
+  componentsInclusive: SelfTime[];
+  /** Inclusive time of our own functions (src/…): where a download's CPU goes, by responsibility. */
+  oursInclusive: SelfTime[];
 }
 
 const SPECIAL = new Set(['(program)', '(garbage collector)', '(idle)', '(root)']);
@@ -99,11 +103,45 @@ export function summariseCpuProfile(profile: CpuProfile, top = 25): ProfileSumma
   }
   let totalUs = 0;
   for (const us of fns.values()) totalUs += us;
+
+  // Inclusive: walk each sampled node up to the root, counting every component / own function once.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const compIncl = new Map<string, number>();
+  const oursIncl = new Map<string, number>();
+  for (const [id, us] of self) {
+    const leaf = byId.get(id);
+    if (!leaf || leaf.callFrame.functionName === '(idle)' || us <= 0) continue;
+    const seenC = new Set<string>();
+    const seenF = new Set<string>();
+    for (let cur: CpuProfileNode | undefined = leaf; cur; cur = byId.get(parent.get(cur.id) ?? -1)) {
+      const c = componentOf(cur.callFrame);
+      if (c === '(root)') continue;
+      if (!seenC.has(c)) {
+        seenC.add(c);
+        compIncl.set(c, (compIncl.get(c) ?? 0) + us);
+      }
+      if (c.startsWith('src/')) {
+        const f = frameName(cur.callFrame);
+        if (!seenF.has(f)) {
+          seenF.add(f);
+          oursIncl.set(f, (oursIncl.get(f) ?? 0) + us);
+        }
+      }
+    }
+  }
   const rank = (m: Map<string, number>) =>
     [...m.entries()]
       .filter(([, us]) => us > 0)
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, selfUs]) => ({ name, selfUs, share: totalUs ? selfUs / totalUs : 0 }));
-  return { totalUs, idleUs, functions: rank(fns), components: rank(comps) };
+  return {
+    totalUs,
+    idleUs,
+    functions: rank(fns),
+    components: rank(comps),
+    componentsInclusive: rank(compIncl),
+    oursInclusive: rank(oursIncl),
+  };
 }

@@ -118,6 +118,10 @@ export function renderText(r: BenchResult): string {
     out.push(`server CPU profile (${p.file}): ${f1(p.totalUs / 1000, 0)} ms sampled`);
     out.push('  by component (self time):');
     for (const c of p.components.slice(0, 15)) out.push(`    ${lpad(f1(c.share * 100, 1), 5)} %  ${c.name}`);
+    out.push('  by component (inclusive: the component and everything it called):');
+    for (const c of p.componentsInclusive.slice(0, 15)) out.push(`    ${lpad(f1(c.share * 100, 1), 5)} %  ${c.name}`);
+    out.push('  our functions (inclusive):');
+    for (const c of p.oursInclusive.slice(0, 25)) out.push(`    ${lpad(f1(c.share * 100, 1), 5)} %  ${c.name}`);
     out.push('  top functions (self time):');
     for (const c of p.functions.slice(0, 25)) out.push(`    ${lpad(f1(c.share * 100, 1), 5)} %  ${c.name}`);
   }

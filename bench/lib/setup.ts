@@ -259,6 +259,10 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Asks the server process for its usage counters (undefined when it does not answer within 5 s). */
   usage(): Promise<ChildUsage | undefined>;
+  /** Starts the in-process CPU profiler (measured phase only). */
+  profileStart(): Promise<void>;
+  /** Stops it and writes the profile to `file`; resolves to the file, or undefined. */
+  profileStop(file: string): Promise<string | undefined>;
   pid: number;
   baseUrl: string;
   /** The last lines of the server's output (for diagnostics). */
@@ -278,6 +282,25 @@ export function buildServer(outDir: string): string {
   return join(outDir, 'main.js');
 }
 
+/** Sends `message` to the child and waits for its answer of type `answer` (undefined after `timeoutMs`). */
+function ask<T>(child: ChildProcess, message: object, answer: string, timeoutMs = 5000): Promise<T | undefined> {
+  return new Promise((res) => {
+    if (!child.connected) return res(undefined);
+    const on = (m: unknown) => {
+      if ((m as { type?: string })?.type !== answer) return;
+      clearTimeout(timer);
+      child.off('message', on);
+      res(m as T);
+    };
+    const timer = setTimeout(() => {
+      child.off('message', on);
+      res(undefined);
+    }, timeoutMs);
+    child.on('message', on);
+    child.send(message);
+  });
+}
+
 export async function startServer(
   ws: Workspace,
   o: { tls: boolean; logLevel: string; server: 'ts' | 'dist'; cpuProf: boolean; env: Record<string, string>; log: (m: string) => void },
@@ -291,11 +314,8 @@ export async function startServer(
     nodeArgs.push('-r', 'ts-node/register/transpile-only');
     entry = join(ROOT, 'src', 'main.ts');
   }
-  let cpuProfileDir: string | undefined;
-  if (o.cpuProf) {
-    cpuProfileDir = join(ws.dir, 'cpuprofile');
-    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfileDir);
-  }
+  const cpuProfileDir = o.cpuProf ? join(ws.dir, 'cpuprofile') : undefined;
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? ws.dir,
@@ -331,22 +351,11 @@ export async function startServer(
     baseUrl,
     output: () => lines.slice(-40).join('\n'),
     cpuProfileDir,
-    usage: () =>
-      new Promise((res) => {
-        if (!child.connected) return res(undefined);
-        const timer = setTimeout(() => {
-          child.off('message', on);
-          res(undefined);
-        }, 5000);
-        const on = (m: unknown) => {
-          if ((m as { type?: string })?.type !== 'usage') return;
-          clearTimeout(timer);
-          child.off('message', on);
-          res(m as ChildUsage);
-        };
-        child.on('message', on);
-        child.send({ type: 'usage' });
-      }),
+    usage: () => ask<ChildUsage>(child, { type: 'usage' }, 'usage'),
+    profileStart: async () => {
+      await ask(child, { type: 'profile-start' }, 'profile-started');
+    },
+    profileStop: async (file) => (await ask<{ file?: string }>(child, { type: 'profile-stop', file }, 'profile-stopped', 60_000))?.file,
     stop: async () => {
       if (child.exitCode !== null) return;
       if (child.connected) child.send({ type: 'exit' });
@@ -357,18 +366,6 @@ export async function startServer(
     },
   };
   return server;
-}
-
-/** Lists the *.cpuprofile files written by the server. */
-export function cpuProfiles(dir: string | undefined): string[] {
-  if (!dir) return [];
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.cpuprofile'))
-      .map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
 }
 
 export function removeWorkspace(ws: Workspace): void {

@@ -45,6 +45,15 @@ describe('summariseCpuProfile', () => {
     ]);
   });
 
+  it('inclusive time: src/rsp called pg, so it owns all 500 µs; pg only its own 300', () => {
+    const s = summariseCpuProfile(profile);
+    expect(s.componentsInclusive).toEqual([
+      { name: 'src/rsp', selfUs: 500, share: 1 },
+      { name: 'pg', selfUs: 300, share: 0.6 },
+    ]);
+    expect(s.oursInclusive).toEqual([{ name: 'bind src/rsp/x.ts:10', selfUs: 500, share: 1 }]);
+  });
+
   it('falls back to hit counts when there are no samples', () => {
     const s = summariseCpuProfile({ ...profile, samples: undefined, timeDeltas: undefined, nodes: profile.nodes.map((n) => ({ ...n, hitCount: n.id === 3 ? 3 : n.id === 2 ? 1 : 0 })) });
     expect(s.functions.map((f) => [f.name, f.selfUs])).toEqual([
