@@ -2,7 +2,10 @@
  * End-to-end profile downloads over real HTTPS with the test eUICC (SGP.22 §3.1.3): ES9+ and ES8+ against
  * the whole app on PostgreSQL (DATABASE_URL) or PGlite, the operator's side through the real ES2+ services.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { checkStoreMetadataConsistency } from '../../src/saip';
+import { storeMetadataInBpp } from '../../src/euicc/lpa';
 import { AddressInfo } from 'node:net';
 import { children, readTlv } from '../../src/asn1/tlv';
 import { OperatorsService } from '../../src/operators/operators.service';
@@ -118,6 +121,28 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
     }
     expect(codes.slice(0, 2)).toEqual(['8.2.7/3.8', '8.2.7/3.8']);
     expect(codes[2]).toBe('8.2.7/6.4');
+  });
+
+  it('personalised profiles (ICCID, IMSI, Ki, OPc) download onto one eUICC, each with its own ICCID (issue 5)', async () => {
+    const { euicc, lpa } = w.device('brp-1');
+    const installed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const fresh = await w.newProfile('ts48', {
+        imsi: `00101${1000000000 + i}`,
+        ki: randomBytes(16).toString('hex'),
+        opc: randomBytes(16).toString('hex'),
+      });
+      await w.orders.downloadOrder(w.caller, { iccid: fresh.iccid });
+      const c = await w.orders.confirmOrder(w.caller, { iccid: fresh.iccid, releaseFlag: true });
+      const r = await lpa.download(c.activationCode!);
+      expect(r.success).toBe(true);
+      expect(euicc.getUpp(fresh.iccid)!.equals(fresh.der)).toBe(true);
+      // The StoreMetadata of the bound package and the profile it carries agree on the ICCID (SGP.22 §4.6 of the digest).
+      expect(checkStoreMetadataConsistency(storeMetadataInBpp(r.boundProfilePackages[0]), fresh.der).ok).toBe(true);
+      installed.push(r.iccid!);
+    }
+    expect(new Set(installed).size).toBe(3);
+    expect(euicc.listProfiles().map((p) => p.iccid)).toEqual(expect.arrayContaining(installed));
   });
 
   it('default SM-DP+ use case: an EID-linked order released without MatchingID is found by EID', async () => {

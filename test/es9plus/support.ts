@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { OperatorsService } from '../../src/operators/operators.service';
 import { InventoryService } from '../../src/inventory/inventory.service';
 import { OrdersService } from '../../src/inventory/orders.service';
-import { compilePersonalisationTemplate, PersonalisationTemplate } from '../../src/saip';
+import { compilePersonalisationTemplate, PersonalisationData, PersonalisationTemplate } from '../../src/saip';
 import { TestEuicc } from '../../src/euicc/euicc';
 import { Lpa } from '../../src/euicc/lpa';
 import { Es9PlusClient } from '../../src/euicc/es9plus-client';
@@ -26,7 +26,7 @@ export interface Es9World {
   inventory: InventoryService;
   template: PersonalisationTemplate;
   /** Imports a fresh TS.48-based profile (unique ICCID) and returns its ICCID and package bytes. */
-  newProfile(profileType?: string): Promise<{ iccid: string; der: Buffer }>;
+  newProfile(profileType?: string, data?: Omit<PersonalisationData, 'iccid'>): Promise<{ iccid: string; der: Buffer }>;
   /** DownloadOrder + ConfirmOrder(releaseFlag) for a fresh profile; returns the activation code. */
   releasedOrder(opts?: { eid?: string; confirmationCode?: string; profileType?: string; matchingId?: string }): Promise<{
     iccid: string;
@@ -86,10 +86,10 @@ export async function es9World(t: TestApp, operatorName = 'mno1'): Promise<Es9Wo
     orders,
     inventory,
     template,
-    async newProfile(profileType = 'ts48') {
+    async newProfile(profileType = 'ts48', data = {}) {
       const body = `894900${process.pid % 1000}`.padEnd(12, '0') + String(++serial).padStart(7, '0');
       const iccid = body + luhn(body);
-      const der = template.personalise({ iccid });
+      const der = template.personalise({ ...data, iccid });
       await inventory.importProfile(operator.id, der, { profileType });
       return { iccid, der };
     },
