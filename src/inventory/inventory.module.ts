@@ -11,6 +11,7 @@ import { INVENTORY_POLICY, policyFromConfig } from './inventory.policy';
 import { OrdersService, SMDP_IDENTITY, SmdpIdentity } from './orders.service';
 import { ProfileVault } from './profile-vault';
 import { seedDemo } from './seed';
+import { DemoOperatorReceiver } from './demo-operator-receiver';
 
 /** First run: demo operator, demo profiles, a released order (see seed.ts). */
 @DemoSeeder({ order: 20 })
@@ -47,6 +48,7 @@ export class InventoryDemoSeed implements DemoSeed {
     OrdersService,
     DownloadOrderService,
     InventoryDemoSeed,
+    DemoOperatorReceiver,
   ],
   exports: [InventoryService, OrdersService, DownloadOrderService, ProfileVault, INVENTORY_POLICY, SMDP_IDENTITY],
 })
