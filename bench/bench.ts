@@ -268,6 +268,10 @@ async function run(o: BenchOptions): Promise<BenchResult> {
         rssGrowthBytesPer1000Downloads: growth,
         metrics,
         eventLoopUtilization: usage0 && usage1 ? eluBetween(usage0.elu, usage1.elu) : undefined,
+        cpuSplitUsPerDownload:
+          usage0 && usage1 && completed
+            ? { user: (usage1.cpu.user - usage0.cpu.user) / completed, system: (usage1.cpu.system - usage0.cpu.system) / completed }
+            : undefined,
         queriesPerDownload: usage0 && usage1 && completed ? queriesPerDownload(usage0.queries, usage1.queries, completed) : undefined,
       },
       postgres: pgPids.length ? { cpuSeconds: pgSeconds, cpuUsPerDownload: completed ? (pgSeconds * 1e6) / completed : 0, processes: pg1.size } : undefined,

@@ -44,6 +44,8 @@ export interface BenchResult {
     /** Least-squares RSS growth over the measured phase, bytes per 1000 downloads. */
     rssGrowthBytesPer1000Downloads?: number;
     metrics?: { requests: number; failures: number };
+    /** process.cpuUsage() of the server: user and kernel µs per download. */
+    cpuSplitUsPerDownload?: { user: number; system: number };
     /** Share of the measured time the server's event loop was busy. */
     eventLoopUtilization?: number;
     /** Database statements (pg Client#query) per download, by kind. */
@@ -97,7 +99,8 @@ export function renderText(r: BenchResult): string {
     `server CPU: ${f1(sv.cpuUsPerDownload, 0)} µs/download (${f1(sv.cpuCores, 2)} cores); memory: idle ${mib(sv.idleRssBytes)}, peak ${mib(sv.peakRssBytes)}, ` +
       `${mib(sv.bytesPerConcurrentSession)} per concurrent session, growth ${sv.rssGrowthBytesPer1000Downloads === undefined ? '—' : mib(sv.rssGrowthBytesPer1000Downloads)} per 1000 downloads`,
   );
-  if (sv.eventLoopUtilization !== undefined) out.push(`server event loop busy: ${f1(sv.eventLoopUtilization * 100, 0)} %`);
+  if (sv.cpuSplitUsPerDownload) out.push(`server CPU split: user ${f1(sv.cpuSplitUsPerDownload.user, 0)} µs + kernel ${f1(sv.cpuSplitUsPerDownload.system, 0)} µs per download`);
+  if (sv.eventLoopUtilization !== undefined) out.push(`server event loop busy: ${f1(sv.eventLoopUtilization * 100, 0)} % (near 100 %: the server is the bottleneck, or is waiting for a CPU)`);
   if (sv.queriesPerDownload) {
     const q = sv.queriesPerDownload;
     out.push(`database statements per download: ${q.total} (${Object.entries(q.byKind).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')})`);
