@@ -133,6 +133,17 @@ export class DownloadOrderService {
     });
   }
 
+  /**
+   * GetBoundProfilePackage (SGP.22 §5.6.2): is the order still pending ('valid'), past its expiry ('expired',
+   * 8.8.5/4.10), or closed — cancelled by the operator (ES2+.CancelOrder) or completed ('closed')?
+   */
+  async orderValidity(orderId: string): Promise<'valid' | 'expired' | 'closed'> {
+    const o = await orderById(this.db, orderId);
+    if (!o || !o.active) return 'closed';
+    if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) return 'expired';
+    return 'valid';
+  }
+
   /** SHA-256(CC) of the order, or undefined when no Confirmation Code is required. */
   async confirmationCodeHash(orderId: string): Promise<Buffer | undefined> {
     return (await this.activeOrder(this.db, orderId)).ccHash;

@@ -266,6 +266,14 @@ export class Es9PlusService {
     if (!ok.euiccSigned2.transactionId.equals(transactionId)) {
       throw new RspError('8.10.1', '3.9', 'TransactionId in euiccSigned2 does not match the session');
     }
+    // §5.6.2: the download order must still be valid when the BPP is handed out: expired → 8.8.5/4.10; an order
+    // the operator cancelled (ES2+.CancelOrder) meanwhile takes its RSP session with it.
+    const validity = await this.downloads.orderValidity(session.orderId!);
+    if (validity === 'closed') {
+      await this.sessions.delete(transactionId);
+      throw new RspError('8.10.1', '3.9', 'TransactionId unknown: the download order is no longer pending');
+    }
+    if (validity === 'expired') throw new RspError('8.8.5', '4.10', 'Download order expired');
     // §5.6.2: Confirmation Code, hashCc = SHA-256(SHA-256(CC) ‖ transactionId) (§3.1.3.1).
     if (session.ccRequired) {
       if (!ok.euiccSigned2.hashCc) throw new RspError('8.2.7', '2.2', 'Confirmation Code is missing');

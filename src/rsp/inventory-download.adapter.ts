@@ -12,6 +12,9 @@ export class InventoryDownloadAdapter implements DownloadPort {
   async beginDownloadAttempt(orderId: string, eid: string): Promise<void> {
     await this.orders.beginDownloadAttempt(orderId, eid);
   }
+  orderValidity(orderId: string): Promise<'valid' | 'expired' | 'closed'> {
+    return this.orders.orderValidity(orderId);
+  }
   confirmationCodeHash(orderId: string): Promise<Buffer | undefined> {
     return this.orders.confirmationCodeHash(orderId);
   }

@@ -147,6 +147,25 @@ describe('ES9+ error cases: GetBoundProfilePackage, HandleNotification, CancelSe
       await stillDownloadable(order);
     });
 
+    it('download order expired between AuthenticateClient and GetBoundProfilePackage → 8.8.5/4.10, no BPP', async () => {
+      const order = await w.releasedOrder();
+      const f = await new Flow(t, w.device('nist-1').euicc).authenticate(order.matchingId);
+      await w.db.query(`UPDATE orders SET expires_at = now() - interval '1 second' WHERE iccid = $1`, [order.iccid]);
+      expect(codeOf(await f.getBoundProfilePackageRaw(f.prepareDownload()))).toBe('8.8.5/4.10');
+      expect(await profileState(w.db, order.iccid)).toBe('Released');
+      expect((await progressPoints(w.db, order.iccid)).map((p) => p[0])).toEqual([1]);
+    });
+
+    it('order cancelled by the operator (ES2+.CancelOrder) after AuthenticateClient → 8.10.1/3.9, no BPP, the session is over', async () => {
+      const order = await w.releasedOrder();
+      const f = await new Flow(t, w.device('nist-1').euicc).authenticate(order.matchingId);
+      await w.orders.cancelOrder(w.caller, { iccid: order.iccid, finalProfileStatusIndicator: 'Available' });
+      const bf21 = f.prepareDownload();
+      expect(codeOf(await f.getBoundProfilePackageRaw(bf21))).toBe('8.10.1/3.9');
+      expect(codeOf(await f.getBoundProfilePackageRaw(bf21))).toBe('8.10.1/3.9');
+      expect(await profileState(w.db, order.iccid)).toBe('Available');
+    });
+
     it('a hand-made A1 for the session also ends it', async () => {
       const f = await new Flow(t, w.device('nist-1').euicc).authenticate((await w.releasedOrder()).matchingId);
       const a1 = encodePrepareDownloadResponse({ error: { transactionId: f.txBytes, downloadErrorCode: 127 } });
