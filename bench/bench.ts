@@ -3,6 +3,7 @@
  * See `npm run bench -- --help` and the "Performance" section of README.md.
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -109,6 +110,8 @@ function pgCpu(pids: number[]): Map<number, number> {
 
 async function run(o: BenchOptions): Promise<BenchResult> {
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  // The inventory is filled in this process through the services; keep their logs off stdout (--json).
+  Logger.overrideLogger(['error']);
   const template = readFileSync(TEMPLATE);
   const startedAt = new Date().toISOString();
 
@@ -244,6 +247,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
           orderSeconds: inventory.orderSeconds,
           fillSeconds: inventory.fillSeconds,
           orderLatencyMs: inventory.orderLatency,
+          orderLatencyBeforeFillMs: inventory.orderLatencyBeforeFill,
         },
       },
       run: {

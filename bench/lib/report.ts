@@ -17,7 +17,7 @@ export interface BenchResult {
     profileBytes: number;
     serverEnv: Record<string, string>;
     logLevel?: string;
-    inventory?: { orders: number; fillerProfiles: number; importSeconds: number; orderSeconds: number; fillSeconds: number; orderLatencyMs: LatencySummary };
+    inventory?: { orders: number; fillerProfiles: number; importSeconds: number; orderSeconds: number; fillSeconds: number; orderLatencyMs: LatencySummary; orderLatencyBeforeFillMs?: LatencySummary };
   };
   run: {
     warmupSeconds: number;
@@ -82,6 +82,13 @@ export function renderText(r: BenchResult): string {
         `p50 ${f1(i.orderLatencyMs.p50, 2)} ms p99 ${f1(i.orderLatencyMs.p99, 2)} ms)` +
         (i.fillerProfiles ? `; ${i.fillerProfiles} filler profiles (${f1(i.fillSeconds)} s)` : ''),
     );
+    if (i.orderLatencyBeforeFillMs) {
+      const b = i.orderLatencyBeforeFillMs;
+      out.push(
+        `scale: DownloadOrder+ConfirmOrder with ${i.orders} profiles in the inventory p50 ${f1(b.p50, 2)} ms p99 ${f1(b.p99, 2)} ms; ` +
+          `with ${i.orders + i.fillerProfiles}: p50 ${f1(i.orderLatencyMs.p50, 2)} ms p99 ${f1(i.orderLatencyMs.p99, 2)} ms`,
+      );
+    }
   }
   out.push('');
   const run = r.run;

@@ -109,8 +109,10 @@ export async function createWorkspace(o: { embedded: boolean; adminUrl: string }
 export interface Inventory {
   activationCodes: string[];
   operatorId: string;
-  /** ES2+ DownloadOrder + ConfirmOrder(releaseFlag) service latency while preparing, ms. */
+  /** ES2+ DownloadOrder + ConfirmOrder(releaseFlag) service latency while preparing, ms (after the filler). */
   orderLatency: ReturnType<Samples['summary']>;
+  /** The same for the orders released before the filler went in (only with filler). */
+  orderLatencyBeforeFill?: ReturnType<Samples['summary']>;
   importSeconds: number;
   orderSeconds: number;
   fillerProfiles: number;
@@ -155,41 +157,56 @@ export async function prepareInventory(
     const template = readFileSync(TEMPLATE);
     const parallel = ws.database.url ? 8 : 1;
 
-    let fillSeconds = 0;
-    if (o.filler > 0) {
-      const t = performance.now();
-      await fillProfiles(ds, operator.id, o.filler, template.length, o.log);
-      fillSeconds = (performance.now() - t) / 1000;
-    }
-
-    let t = performance.now();
+    const t0 = performance.now();
     const iccids = Array.from({ length: o.orders }, (_, i) => benchIccid(i + 1));
     let done = 0;
     await pool(iccids, parallel, async (iccid) => {
       await inventory.importProfile(operator.id, personaliseIccid(template, iccid), { profileType: PROFILE_TYPE, actor: 'bench' });
       if (++done % 5000 === 0) o.log(`  imported ${done}/${o.orders} profiles`);
     });
-    const importSeconds = (performance.now() - t) / 1000;
+    const importSeconds = (performance.now() - t0) / 1000;
 
-    t = performance.now();
     const caller = { operatorId: operator.id, actor: 'es2plus:bench' };
-    const latency = new Samples();
     const activationCodes: string[] = new Array(o.orders);
+    let orderSeconds = 0;
     done = 0;
-    await pool(iccids, parallel, async (_iccid, i) => {
-      const s = performance.now();
-      const { iccid } = await orders.downloadOrder(caller, { profileType: PROFILE_TYPE });
-      const c = await orders.confirmOrder(caller, { iccid, releaseFlag: true });
-      latency.push(performance.now() - s);
-      if (!c.activationCode) throw new Error(`ConfirmOrder gave no activation code for ${iccid}`);
-      activationCodes[i] = c.activationCode;
-      if (++done % 5000 === 0) o.log(`  released ${done}/${o.orders} orders`);
-    });
-    const orderSeconds = (performance.now() - t) / 1000;
+    /** ES2+ DownloadOrder (allocation by profile type) + ConfirmOrder(releaseFlag) for orders [from, to). */
+    const release = async (from: number, to: number): Promise<Samples> => {
+      const latency = new Samples();
+      const t = performance.now();
+      await pool(iccids.slice(from, to), parallel, async (_iccid, k) => {
+        const s = performance.now();
+        const { iccid } = await orders.downloadOrder(caller, { profileType: PROFILE_TYPE });
+        const c = await orders.confirmOrder(caller, { iccid, releaseFlag: true });
+        latency.push(performance.now() - s);
+        if (!c.activationCode) throw new Error(`ConfirmOrder gave no activation code for ${iccid}`);
+        activationCodes[from + k] = c.activationCode;
+        if (++done % 5000 === 0) o.log(`  released ${done}/${o.orders} orders`);
+      });
+      orderSeconds += (performance.now() - t) / 1000;
+      return latency;
+    };
+
+    // Scale (issue 6 §4): half the orders are released before the filler goes in, half after, so the two
+    // latency figures compare allocation on a small and on a large inventory in the same run.
+    let fillSeconds = 0;
+    let before: Samples | undefined;
+    let latency: Samples;
+    if (o.filler > 0) {
+      const half = Math.floor(o.orders / 2);
+      before = await release(0, half);
+      const t = performance.now();
+      await fillProfiles(ds, operator.id, o.filler, template.length, o.log);
+      fillSeconds = (performance.now() - t) / 1000;
+      latency = await release(half, o.orders);
+    } else {
+      latency = await release(0, o.orders);
+    }
     return {
       activationCodes,
       operatorId: operator.id,
       orderLatency: latency.summary(),
+      orderLatencyBeforeFill: before?.summary(),
       importSeconds,
       orderSeconds,
       fillerProfiles: o.filler,
