@@ -134,14 +134,17 @@ export class DownloadOrderService {
   }
 
   /**
-   * GetBoundProfilePackage (SGP.22 §5.6.2): is the order still pending ('valid'), past its expiry ('expired',
-   * 8.8.5/4.10), or closed — cancelled by the operator (ES2+.CancelOrder) or completed ('closed')?
+   * GetBoundProfilePackage (SGP.22 §5.6.2): is the order still pending with its profile Released ('valid'), or
+   * Downloaded ('bound': a BPP was handed out), past its expiry ('expired', 8.8.5/4.10), or closed — cancelled
+   * by the operator (ES2+.CancelOrder), completed or failed ('closed')?
    */
-  async orderValidity(orderId: string): Promise<'valid' | 'expired' | 'closed'> {
+  async orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'> {
     const o = await orderById(this.db, orderId);
     if (!o || !o.active) return 'closed';
     if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) return 'expired';
-    return 'valid';
+    const [p] = await this.db.query(`SELECT state FROM profiles WHERE id = $1`, [o.profileId]);
+    if (p?.state === 'Released') return 'valid';
+    return p?.state === 'Downloaded' ? 'bound' : 'closed';
   }
 
   /** SHA-256(CC) of the order, or undefined when no Confirmation Code is required. */

@@ -39,8 +39,8 @@ export interface DownloadPort {
   /** SGP.22 §5.6.3 order lookup; throws RspError (8.2.6/3.8, 8.1.1/3.8, 8.2/1.2, 8.8.5/4.10, 8.8.5/6.4). */
   findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate>;
   beginDownloadAttempt(orderId: string, eid: string): Promise<void>;
-  /** Still pending, past its expiry, or closed (cancelled by the operator / completed). */
-  orderValidity(orderId: string): Promise<'valid' | 'expired' | 'closed'>;
+  /** Pending (profile Released), its BPP already delivered (Downloaded), past its expiry, or closed (cancelled / done). */
+  orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'>;
   confirmationCodeHash(orderId: string): Promise<Buffer | undefined>;
   /** Counts a Confirmation Code attempt; throws 8.2.7/6.4 once the limit is exceeded. */
   checkConfirmationCode(orderId: string, matched: boolean): Promise<void>;

@@ -200,7 +200,6 @@ export class Es9PlusService {
       if (e instanceof RspError) await this.downloads.progress(candidate.orderId, 1, 'Failed', statusCodeData(e));
       throw e;
     }
-    await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid);
 
     const profileMetadata = encodeStoreMetadataRequest({
       iccid: candidate.iccid,
@@ -236,6 +235,14 @@ export class Es9PlusService {
       expiresAt: this.expiry(),
     });
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown: this session has already been authenticated');
+    // Counted only once the session is claimed: a replayed authenticateServerResponse (the serverChallenge is
+    // used once, §5.6.3) must not burn the order's download attempts.
+    try {
+      await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid);
+    } catch (e) {
+      await this.sessions.delete(transactionId);
+      throw e;
+    }
     await this.downloads.progress(candidate.orderId, 1, 'Executed-Success');
     return {
       transactionId: hex(transactionId),
@@ -274,6 +281,10 @@ export class Es9PlusService {
       throw new RspError('8.10.1', '3.9', 'TransactionId unknown: the download order is no longer pending');
     }
     if (validity === 'expired') throw new RspError('8.8.5', '4.10', 'Download order expired');
+    // Another session of this order has had the BPP already: this one may not bind it again (§5.6.2).
+    if (validity === 'bound' && session.step === 'authenticated') {
+      throw new RspError('8.2', '3.7', 'BPP is not available for a new binding');
+    }
     // §5.6.2: Confirmation Code, hashCc = SHA-256(SHA-256(CC) ‖ transactionId) (§3.1.3.1).
     if (session.ccRequired) {
       if (!ok.euiccSigned2.hashCc) throw new RspError('8.2.7', '2.2', 'Confirmation Code is missing');
@@ -301,8 +312,11 @@ export class Es9PlusService {
       expiresAt: this.expiry(),
     });
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
-    await this.downloads.markDownloaded(session.orderId!);
-    await this.downloads.progress(session.orderId!, 3, 'Executed-Success');
+    // A re-binding in the same session (new otPK.EUICC) hands out another package of a profile already Downloaded.
+    if (session.step === 'authenticated') {
+      await this.downloads.markDownloaded(session.orderId!);
+      await this.downloads.progress(session.orderId!, 3, 'Executed-Success');
+    }
     return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
   }
 

@@ -12,7 +12,7 @@ export class InventoryDownloadAdapter implements DownloadPort {
   async beginDownloadAttempt(orderId: string, eid: string): Promise<void> {
     await this.orders.beginDownloadAttempt(orderId, eid);
   }
-  orderValidity(orderId: string): Promise<'valid' | 'expired' | 'closed'> {
+  orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'> {
     return this.orders.orderValidity(orderId);
   }
   confirmationCodeHash(orderId: string): Promise<Buffer | undefined> {

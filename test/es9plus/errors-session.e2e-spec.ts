@@ -166,6 +166,48 @@ describe('ES9+ error cases: GetBoundProfilePackage, HandleNotification, CancelSe
       expect(await profileState(w.db, order.iccid)).toBe('Available');
     });
 
+    it('a new PrepareDownload in the same session (another otPK.EUICC) is bound afresh and installs', async () => {
+      const order = await w.releasedOrder();
+      const f = await new Flow(t, w.device('nist-1').euicc).authenticate(order.matchingId);
+      const first = okOf(await f.getBoundProfilePackageRaw(f.prepareDownload())).boundProfilePackage;
+      await f.getBoundProfilePackage();
+      expect(f.bpp!.toString('base64')).not.toBe(first);
+      const { profileInstallationResult, success } = f.load();
+      expect(success).toBe(true);
+      expect((await notify(t, profileInstallationResult)).status).toBe(204);
+      expect(await profileState(w.db, order.iccid)).toBe('Installed');
+      expect(await progressPoints(w.db, order.iccid)).toEqual([
+        [1, 'Executed-Success'],
+        [3, 'Executed-Success'],
+        [4, 'Executed-Success'],
+      ]);
+    });
+
+    it('a session authenticated before another session of the same order got its BPP → 8.2/3.7', async () => {
+      const order = await w.releasedOrder();
+      const a = await new Flow(t, w.device('nist-1').euicc).authenticate(order.matchingId);
+      const b = await new Flow(t, w.device('nist-1').euicc).authenticate(order.matchingId);
+      await a.getBoundProfilePackage();
+      expect(codeOf(await b.getBoundProfilePackageRaw(b.prepareDownload()))).toBe('8.2/3.7');
+      expect(await profileState(w.db, order.iccid)).toBe('Downloaded');
+    });
+
+    it('a BPP the eUICC cannot install: the failed PIR takes the profile to Error and is reported (point 4)', async () => {
+      const order = await w.releasedOrder();
+      const f = await new Flow(t, w.device('nist-1').euicc).authenticate(order.matchingId);
+      await f.getBoundProfilePackage();
+      f.bpp = flip(f.bpp!, -1); // the last MAC no longer verifies
+      const r = f.load();
+      expect([r.success, r.bppCommandId, r.errorReason]).toEqual([false, 5, 8]); // loadProfileElements, scp03tSecurityError
+      expect((await notify(t, r.profileInstallationResult)).status).toBe(204);
+      expect(await profileState(w.db, order.iccid)).toBe('Error');
+      expect(await progressPoints(w.db, order.iccid)).toEqual([
+        [1, 'Executed-Success'],
+        [3, 'Executed-Success'],
+        [4, 'Failed'],
+      ]);
+    });
+
     it('a hand-made A1 for the session also ends it', async () => {
       const f = await new Flow(t, w.device('nist-1').euicc).authenticate((await w.releasedOrder()).matchingId);
       const a1 = encodePrepareDownloadResponse({ error: { transactionId: f.txBytes, downloadErrorCode: 127 } });

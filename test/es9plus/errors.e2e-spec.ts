@@ -146,6 +146,17 @@ describe('ES9+ error cases: InitiateAuthentication and AuthenticateClient (SGP.2
       expect(codeOf(await f.authenticateClientRaw(bf38, f.txId.toLowerCase()))).toBe('8.10.1/3.9');
     });
 
+    it('the same response replayed in parallel: one succeeds, the others 8.10.1/3.9, one download attempt counted', async () => {
+      const order = await w.releasedOrder();
+      const f = await new Flow(t, w.device('nist-1').euicc).initiate();
+      const bf38 = f.authenticateServer(order.matchingId);
+      const results = await Promise.all([1, 2, 3, 4].map(() => f.authenticateClientRaw(bf38)));
+      const outcomes = results.map((r) => (r.json?.header?.functionExecutionStatus?.status === 'Executed-Success' ? 'ok' : codeOf(r)));
+      expect(outcomes.sort()).toEqual(['8.10.1/3.9', '8.10.1/3.9', '8.10.1/3.9', 'ok']);
+      const [row] = await w.db.query(`SELECT download_attempts FROM orders WHERE iccid = $1`, [order.iccid]);
+      expect(Number(row.download_attempts)).toBe(1);
+    });
+
     it('tampered euiccSignature1 → 8.1/6.1; the order is untouched', async () => {
       const order = await w.releasedOrder();
       const f = await new Flow(t, w.device('nist-1').euicc).initiate();
