@@ -18,13 +18,12 @@ import {
   encodePrepareDownloadResponse,
   EUICCInfo2,
 } from '../../src/asn1/rsp';
-import { signatureDo, signRaw } from '../../src/crypto/ecdsa';
+import { signRaw } from '../../src/crypto/ecdsa';
 import { generateOneTimeKeyPair } from '../../src/crypto/ecka';
 import { EuiccIdentity, LoadResult, TestEuicc } from '../../src/euicc/euicc';
 import { loadPrivateKeyFile } from '../../src/pki/key-files';
 import { Issued, issueEuicc, issueEum, IssueOverrides, makeEid } from '../../src/pki/dev-pki';
-import { parseRspCertificate } from '../../src/pki/rsp-certificate';
-import { pemToDerList } from '../../src/pki/rsp-certificate';
+import { parseRspCertificate, pemToDerList } from '../../src/pki/rsp-certificate';
 import type { TestApp } from '../support/app';
 import type { TestResponse } from '../support/http';
 
@@ -333,8 +332,6 @@ export function tamperCancelSignature(bf41: Buffer): Buffer {
     ok: { euiccCancelSessionSigned: ok.euiccCancelSessionSignedRaw, euiccCancelSessionSignature: flip(ok.euiccCancelSessionSignature, -1) },
   });
 }
-
-export { signatureDo };
 
 /* ------------------------------------------------ seeded fuzzing -------------------------------------------- */
 

@@ -157,6 +157,15 @@ describe('ES9+ error cases: InitiateAuthentication and AuthenticateClient (SGP.2
       expect(Number(row.download_attempts)).toBe(1);
     });
 
+    it('an RSP session past its TTL → 8.10.1/3.9', async () => {
+      const order = await w.releasedOrder();
+      const f = await new Flow(t, w.device('nist-1').euicc).initiate();
+      const bf38 = f.authenticateServer(order.matchingId);
+      await w.db.query(`UPDATE rsp_sessions SET expires_at = now() - interval '1 second' WHERE transaction_id = $1`, [f.txBytes]);
+      expect(codeOf(await f.authenticateClientRaw(bf38))).toBe('8.10.1/3.9');
+      await stillDownloadable(order);
+    });
+
     it('tampered euiccSignature1 → 8.1/6.1; the order is untouched', async () => {
       const order = await w.releasedOrder();
       const f = await new Flow(t, w.device('nist-1').euicc).initiate();
