@@ -108,7 +108,7 @@ export function renderText(r: BenchResult): string {
   );
   if (sv.cpuSplitUsPerDownload) out.push(`server CPU split: user ${f1(sv.cpuSplitUsPerDownload.user, 0)} µs + kernel ${f1(sv.cpuSplitUsPerDownload.system, 0)} µs per download`);
   if (sv.eventLoopUtilization !== undefined) out.push(`server event loop busy: ${f1(sv.eventLoopUtilization * 100, 0)} % (near 100 %: the server is the bottleneck, or is waiting for a CPU)`);
-  if (sv.queriesPerDownload) {
+  if (sv.queriesPerDownload && sv.queriesPerDownload.total > 0) {
     const q = sv.queriesPerDownload;
     out.push(`database statements per download: ${q.total} (${Object.entries(q.byKind).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   }
