@@ -9,6 +9,8 @@ import type { CertStore } from '../pki/cert-store';
 import { Es9PlusService } from '../rsp/es9plus.service';
 import { InventoryDownloadAdapter } from '../rsp/inventory-download.adapter';
 import { RspSessionStore } from '../rsp/rsp-session.store';
+import { DOWNLOAD_METRICS } from '../metrics/metrics.module';
+import type { DownloadMetrics } from '../metrics/metrics';
 import { Es9PlusController } from './es9plus.controller';
 
 /** Removes expired RSP sessions (their one-time material with them) once a minute. */
@@ -32,8 +34,8 @@ class SessionSweeper implements OnModuleInit, OnModuleDestroy {
     { provide: RspSessionStore, inject: [DataSource], useFactory: (db: DataSource) => new RspSessionStore(db) },
     {
       provide: Es9PlusService,
-      inject: [AppConfig, CERT_STORE, KEY_OPERATIONS, RspSessionStore, DownloadOrderService],
-      useFactory: (config: AppConfig, certs: CertStore, keys: KeyOperations, sessions: RspSessionStore, orders: DownloadOrderService) =>
+      inject: [AppConfig, CERT_STORE, KEY_OPERATIONS, RspSessionStore, DownloadOrderService, DOWNLOAD_METRICS],
+      useFactory: (config: AppConfig, certs: CertStore, keys: KeyOperations, sessions: RspSessionStore, orders: DownloadOrderService, metrics: DownloadMetrics) =>
         new Es9PlusService(
           {
             smdpAddress: config.smdpAddress,
@@ -45,6 +47,9 @@ class SessionSweeper implements OnModuleInit, OnModuleDestroy {
           keys,
           sessions,
           new InventoryDownloadAdapter(orders),
+          undefined,
+          undefined,
+          metrics,
         ),
     },
     SessionSweeper,

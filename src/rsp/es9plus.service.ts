@@ -26,6 +26,7 @@ import { CertStore, chooseDpSet, DpSet } from '../pki/cert-store';
 import { checkEligibility } from './eligibility';
 import { DownloadPort, ProfileEvent } from './download.port';
 import { parseBase64, parseTransactionId, requireString } from './es9plus-input';
+import { DownloadMetrics, NO_METRICS } from '../metrics/metrics';
 
 /** Tunables of the download flow (from configuration). */
 export interface Es9PlusPolicy {
@@ -88,6 +89,7 @@ export class Es9PlusService {
     private readonly downloads: DownloadPort,
     private readonly clock: () => Date = () => new Date(),
     private readonly random: (n: number) => Buffer = randomBytes,
+    private readonly metrics: DownloadMetrics = NO_METRICS,
   ) {}
 
   /** SGP.22 §5.6.1 ES9+.InitiateAuthentication. */
@@ -228,6 +230,7 @@ export class Es9PlusService {
       eid: chain.eid,
       euiccPublicKey: chain.euiccPublicKey.export({ format: 'der', type: 'spki' }),
       orderId: candidate.orderId,
+      operatorId: candidate.operatorId,
       profileId: candidate.profileId,
       ccRequired,
       profileMetadata,
@@ -315,6 +318,7 @@ export class Es9PlusService {
     // A re-binding in the same session (new otPK.EUICC) hands out another package of a profile already Downloaded.
     if (session.step === 'authenticated') {
       await this.downloads.markDownloaded(session.orderId!);
+    this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
       await this.downloads.progress(session.orderId!, 3, 'Executed-Success');
     }
     return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
@@ -379,6 +383,7 @@ export class Es9PlusService {
         throw new RspError('8.8', '3.10', `smdpOid ${pir.smdpOid} is not this SM-DP+`);
       }
       // ES2+.HandleDownloadProgressInfo point 4 (BPP installation) carries the result data (SGP.22 §5.3.5).
+      this.metrics.installationResult(session.operatorId ?? 'unknown', !!pir.finalResult.successResult);
       if (pir.finalResult.successResult) {
         await this.downloads.markInstalled(session.orderId, pir.profileInstallationResultDataRaw);
         await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, pir.profileInstallationResultDataRaw);

@@ -13,6 +13,7 @@ export interface RspSession {
   /** SPKI DER of PK.EUICC.ECDSA, from the eUICC certificate validated in AuthenticateClient. */
   euiccPublicKey?: Buffer;
   orderId?: string;
+  operatorId?: string;
   profileId?: string;
   ccRequired: boolean;
   /** The StoreMetadataRequest (BF25) shown in AuthenticateClient; the BPP must carry the same bytes. */
@@ -35,6 +36,7 @@ const COLUMNS: Record<keyof RspSession, string> = {
   eid: 'eid',
   euiccPublicKey: 'euicc_public_key',
   orderId: 'order_id',
+  operatorId: 'operator_id',
   profileId: 'profile_id',
   ccRequired: 'cc_required',
   profileMetadata: 'profile_metadata',

@@ -39,6 +39,10 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
       [3, 'Executed-Success'],
       [4, 'Executed-Success'],
     ]);
+    // Prometheus: downloads and installations per operator.
+    const metrics = (await t.request('/metrics')).text;
+    expect(metrics).toMatch(new RegExp(`smdp_downloads_total\\{operator="${w.operatorId}"\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`smdp_installations_total\\{operator="${w.operatorId}",result="success"\\} [1-9]`));
   });
 
   it("delivers the operator's HandleDownloadProgressInfo callbacks (points 1, 3, 4 in order) to its URL", async () => {

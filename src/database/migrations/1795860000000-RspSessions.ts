@@ -21,6 +21,7 @@ export class RspSessions1795860000000 implements MigrationInterface {
         eid               text,
         euicc_public_key  bytea,
         order_id          text,
+        operator_id       text,
         profile_id        text,
         cc_required       boolean     NOT NULL DEFAULT false,
         profile_metadata  bytea,
