@@ -74,7 +74,10 @@ export class DownloadOrderService {
     if (state === 'Allocated' || state === 'Linked' || state === 'Confirmed') {
       throw new RspError('8.2', '1.2', 'Profile has not yet been released');
     }
-    if (state !== 'Released') {
+    // SGP.22 §3.1.3 / §5.6.2: a profile Downloaded to this very eUICC whose installation result never came (the
+    // BPP was lost on the way) may be bound again in a new session, within the attempt limit.
+    const lostPackage = state === 'Downloaded' && order.eid === q.eid;
+    if (state !== 'Released' && !lostPackage) {
       // Downloaded/Installed/Error: this order's download already happened.
       if (byMatchingId) throw new RspError('8.2.6', '3.8', 'MatchingID (AC_Token or EventID) is refused');
       throw new RspError('8.1.1', '3.8', 'No pending download order for this EID');

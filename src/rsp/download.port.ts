@@ -26,6 +26,8 @@ export interface DownloadCandidate {
   /** Size of the unprotected profile package, for the eUICC memory check. */
   packageSize?: number;
   metadata: ProfileMetadataInput;
+  /** 'Released', or 'Downloaded' when the same eUICC comes back for a package it lost (a new binding). */
+  state?: string;
 }
 
 export interface ProtectedProfile {

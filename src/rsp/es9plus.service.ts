@@ -233,6 +233,7 @@ export class Es9PlusService {
       operatorId: candidate.operatorId,
       profileId: candidate.profileId,
       ccRequired,
+      rebind: candidate.state === 'Downloaded',
       profileMetadata,
       smdpSignature2,
       expiresAt: this.expiry(),
@@ -284,8 +285,8 @@ export class Es9PlusService {
       throw new RspError('8.10.1', '3.9', 'TransactionId unknown: the download order is no longer pending');
     }
     if (validity === 'expired') throw new RspError('8.8.5', '4.10', 'Download order expired');
-    // Another session of this order has had the BPP already: this one may not bind it again (§5.6.2).
-    if (validity === 'bound' && session.step === 'authenticated') {
+    // Another session of this order has had the BPP since this one was authenticated: no second binding (§5.6.2).
+    if (validity === 'bound' && session.step === 'authenticated' && !session.rebind) {
       throw new RspError('8.2', '3.7', 'BPP is not available for a new binding');
     }
     // §5.6.2: Confirmation Code, hashCc = SHA-256(SHA-256(CC) ‖ transactionId) (§3.1.3.1).
@@ -317,8 +318,8 @@ export class Es9PlusService {
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
     // A re-binding in the same session (new otPK.EUICC) hands out another package of a profile already Downloaded.
     if (session.step === 'authenticated') {
-      await this.downloads.markDownloaded(session.orderId!);
-    this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
+      if (!session.rebind) await this.downloads.markDownloaded(session.orderId!);
+      this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
       await this.downloads.progress(session.orderId!, 3, 'Executed-Success');
     }
     return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };

@@ -16,6 +16,11 @@ export interface RspSession {
   operatorId?: string;
   profileId?: string;
   ccRequired: boolean;
+  /**
+   * The order's profile was already Downloaded when this session was authenticated: the eUICC lost the earlier
+   * package (it never sent an installation result) and comes back for a new binding.
+   */
+  rebind?: boolean;
   /** The StoreMetadataRequest (BF25) shown in AuthenticateClient; the BPP must carry the same bytes. */
   profileMetadata?: Buffer;
   /** The smdpSignature2 data object (5F37 40 r‖s) that euiccSignature2 covers. */
@@ -39,6 +44,7 @@ const COLUMNS: Record<keyof RspSession, string> = {
   operatorId: 'operator_id',
   profileId: 'profile_id',
   ccRequired: 'cc_required',
+  rebind: 'rebind',
   profileMetadata: 'profile_metadata',
   smdpSignature2: 'smdp_signature2',
   euiccOtpk: 'euicc_otpk',

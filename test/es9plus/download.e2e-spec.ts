@@ -98,12 +98,21 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
     expect(r.boundProfilePackages[1].equals(r.boundProfilePackages[0])).toBe(true);
   });
 
-  it('a bound package whose installation result never arrives leaves the profile Downloaded', async () => {
+  it('a package lost on the way: the same eUICC gets a new binding in a new session; another eUICC is refused', async () => {
     const a = await w.releasedOrder();
-    const { lpa } = w.device('nist-3');
-    const first = await lpa.download(a.activationCode, { skipNotification: true });
-    expect(first.success).toBe(true);
+    // The first BPP is "lost": its session is bound but the eUICC never loads it.
+    const lost = w.device('nist-3');
+    const first = lost.lpa.download(a.activationCode, { skipNotification: true });
+    expect((await first).success).toBe(true);
     expect(await profileState(w.db, a.iccid)).toBe('Downloaded');
+    // A different eUICC cannot take it over …
+    expect(await es9Code(w.device('brp-3').lpa.download(a.activationCode))).toBe('8.1.1/3.8');
+    // … while a fresh eUICC state with the same identity (the lost package never installed) gets it again.
+    const again = w.device('nist-3');
+    const r = await again.lpa.download(a.activationCode);
+    expect(r.success).toBe(true);
+    expect(again.euicc.getUpp(a.iccid)!.equals(a.der)).toBe(true);
+    expect(await profileState(w.db, a.iccid)).toBe('Installed');
   });
 
   it('with a Confirmation Code: the right code installs; a wrong one is refused with 8.2.7/3.8', async () => {

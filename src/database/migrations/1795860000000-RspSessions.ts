@@ -24,6 +24,7 @@ export class RspSessions1795860000000 implements MigrationInterface {
         operator_id       text,
         profile_id        text,
         cc_required       boolean     NOT NULL DEFAULT false,
+        rebind            boolean     NOT NULL DEFAULT false,
         profile_metadata  bytea,
         smdp_signature2   bytea,
         euicc_otpk        bytea,
