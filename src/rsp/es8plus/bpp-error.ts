@@ -13,36 +13,11 @@
  *     installFailedDueToInsufficientMinimumSecurityLevel(31), installFailedDueToServerAddressAbsentInEuiccAllowList(32),
  *     installFailedDueToUnknownError(127) }
  */
-export const BppCommandId = {
-  initialiseSecureChannel: 0,
-  configureISDP: 1,
-  storeMetadata: 2,
-  storeMetadata2: 3,
-  replaceSessionKeys: 4,
-  loadProfileElements: 5,
-} as const;
-export type BppCommandId = (typeof BppCommandId)[keyof typeof BppCommandId];
+import { BppCommandId, ErrorReason } from '../../asn1/rsp/notification';
 
-export const ErrorReason = {
-  incorrectInputValues: 1,
-  invalidSignature: 2,
-  invalidTransactionId: 3,
-  unsupportedCrtValues: 4,
-  unsupportedRemoteOperationType: 5,
-  unsupportedProfileClass: 6,
-  scp03tStructureError: 7,
-  scp03tSecurityError: 8,
-  installFailedDueToIccidAlreadyExistsOnEuicc: 9,
-  installFailedDueToInsufficientMemoryForProfile: 10,
-  installFailedDueToInterruption: 11,
-  installFailedDueToPEProcessingError: 12,
-  installFailedDueToDataMismatch: 13,
-  testProfileInstallFailedDueToInvalidNaaKey: 14,
-  pprNotAllowed: 15,
-  installFailedDueToInsufficientMinimumSecurityLevel: 31,
-  installFailedDueToServerAddressAbsentInEuiccAllowList: 32,
-  installFailedDueToUnknownError: 127,
-} as const;
+// One table of the codes: the ASN.1 module's (src/asn1/rsp/notification.ts).
+export { BppCommandId, ErrorReason };
+export type BppCommandId = (typeof BppCommandId)[keyof typeof BppCommandId];
 export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];
 
 /**
