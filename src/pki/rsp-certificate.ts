@@ -333,7 +333,7 @@ export function requireSki(cert: RspCertificate): Buffer {
  * True when `cert` carries ecdsa-with-SHA256 and its signature verifies with `issuerKey`
  * over the TBSCertificate as received (SGP.22 §4.5.2: all RSP certificates are signed with ECDSA-SHA256).
  */
-export function isSignedBy(cert: RspCertificate, issuerKey: KeyObject): boolean {
+export function isSignedBy(cert: Pick<RspCertificate, 'signatureAlgorithm' | 'tbs' | 'signature'>, issuerKey: KeyObject): boolean {
   if (cert.signatureAlgorithm !== ecdsa_with_SHA256) return false;
   try {
     return cryptoVerify('sha256', cert.tbs, { key: issuerKey, dsaEncoding: 'der' }, cert.signature);

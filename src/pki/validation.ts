@@ -6,12 +6,16 @@
  * - `validateServerChainForEuicc`: what an eUICC does with CERT.DPauth.ECDSA / CERT.DPpb.ECDSA in
  *   ES10b.AuthenticateServer / PrepareDownload (SGP.22 §5.7.13, §5.7.3) — used by the test eUICC.
  *
- * Stateless and cache-free: every call parses what it is given (pass an RspCertificate to skip parsing).
+ * CERT.EUM.ECDSA is shared by every eUICC of an EUM production line, so its parse (and its signature check
+ * by a given CI) is kept in a small bounded cache keyed by the exact DER; the validity dates and every other
+ * rule are still checked on each call. CERT.EUICC.ECDSA (one per device) is never cached: it gets a light
+ * parse (`parseEuiccCertificateFields`) with the full parser as the fallback for anything unusual.
  */
 import type { KeyObject } from 'node:crypto';
 import { RspError } from '../common/rsp-error';
 import { hasRolePolicy, RspRole } from './oids';
 import { CertificateError, isSignedBy, parseRspCertificate, RspCertificate, RspCurve } from './rsp-certificate';
+import { EuiccCertificateFields, parseEuiccCertificateFields } from './euicc-certificate';
 
 export interface EuiccChainInput {
   /** CERT.EUICC.ECDSA (DER/PEM, or already parsed). */
@@ -35,7 +39,37 @@ export interface ValidatedEuiccChain {
   curve: RspCurve;
   ci: RspCertificate;
   eum: RspCertificate;
+  /** CERT.EUICC.ECDSA fully parsed (on first access: validation itself only needs the light parse). */
   euicc: RspCertificate;
+  /** SubjectPublicKeyInfo of PK.EUICC.ECDSA as DER. */
+  euiccPublicKeySpki: Buffer;
+}
+
+/** Parsed EUM certificates by DER (bounded; oldest dropped first) and the CIs each was verified against. */
+const EUM_CACHE_SIZE = 256;
+const eumCache = new Map<string, { cert: RspCertificate; signedBy: Map<RspCertificate, boolean> }>();
+
+function cachedEum(input: Buffer | RspCertificate): { cert: RspCertificate; signedBy: Map<RspCertificate, boolean> } {
+  if (!Buffer.isBuffer(input)) return { cert: input, signedBy: new Map() };
+  const key = input.toString('base64');
+  const hit = eumCache.get(key);
+  if (hit) return hit;
+  const entry = { cert: asCert(input, '8.1.2', 'CERT.EUM.ECDSA'), signedBy: new Map<RspCertificate, boolean>() };
+  if (eumCache.size >= EUM_CACHE_SIZE) eumCache.delete(eumCache.keys().next().value!);
+  eumCache.set(key, entry);
+  return entry;
+}
+
+/** Forgets the cached EUM certificates (tests). */
+export function clearEumCache(): void {
+  eumCache.clear();
+}
+
+type EuiccCert = RspCertificate | EuiccCertificateFields;
+
+function euiccCert(input: Buffer | RspCertificate): EuiccCert {
+  if (!Buffer.isBuffer(input)) return input;
+  return parseEuiccCertificateFields(input) ?? asCert(input, '8.1.3', 'CERT.EUICC.ECDSA');
 }
 
 /** Normalises a CI PKId: accepts the raw SKI or the DER OCTET STRING `04 14 ‖ SKI`. */
@@ -53,7 +87,7 @@ function asCert(input: Buffer | RspCertificate, subject: string, what: string): 
   }
 }
 
-function withinValidity(cert: RspCertificate, now: Date): 'ok' | 'expired' | 'notYetValid' {
+function withinValidity(cert: Pick<RspCertificate, 'notBefore' | 'notAfter'>, now: Date): 'ok' | 'expired' | 'notYetValid' {
   const t = now.getTime();
   if (t < cert.notBefore.getTime()) return 'notYetValid';
   if (t > cert.notAfter.getTime()) return 'expired';
@@ -71,8 +105,9 @@ const EID_PATTERN = /^\d{32}$/;
  * - CERT.EUICC invalid (incl. EID outside the EUM's range)    → 8.1.3/6.1;  expired / not yet valid → 8.1.3/6.3
  */
 export function validateEuiccChain(input: EuiccChainInput): ValidatedEuiccChain {
-  const eum = asCert(input.eumCertificate, '8.1.2', 'CERT.EUM.ECDSA');
-  const euicc = asCert(input.euiccCertificate, '8.1.3', 'CERT.EUICC.ECDSA');
+  const eumEntry = cachedEum(input.eumCertificate);
+  const eum = eumEntry.cert;
+  const euicc = euiccCert(input.euiccCertificate);
 
   // Check 3 — SGP.22 §5.6.3: "verify that the EUM Certificate is issued by the CI indicated by
   // euiccCiPKIdToBeUsed" (authorityKeyIdentifier of CERT.EUM = SKI of a trusted CERT.CI).
@@ -91,7 +126,12 @@ export function validateEuiccChain(input: EuiccChainInput): ValidatedEuiccChain 
   // Check 4 — CERT.EUM.ECDSA (SGP.22 §4.5.2.1.0.2).
   const eumInvalid = (why: string) => new RspError('8.1.2', '6.1', `CERT.EUM.ECDSA is invalid: ${why}`);
   if (eum.curve !== ci.curve) throw eumInvalid(`curve ${eum.curve} differs from the CI's ${ci.curve}`);
-  if (!isSignedBy(eum, ci.publicKey)) throw eumInvalid('signature does not verify with PK.CI.ECDSA (ecdsa-with-SHA256)');
+  let eumSigned = eumEntry.signedBy.get(ci);
+  if (eumSigned === undefined) {
+    eumSigned = isSignedBy(eum, ci.publicKey);
+    eumEntry.signedBy.set(ci, eumSigned);
+  }
+  if (!eumSigned) throw eumInvalid('signature does not verify with PK.CI.ECDSA (ecdsa-with-SHA256)');
   if (!eum.keyUsage?.keyCertSign) throw eumInvalid('keyUsage keyCertSign is missing');
   if (!hasRolePolicy(eum.certificatePolicies, 'eum')) {
     throw eumInvalid(`certificatePolicies [${eum.certificatePolicies.join(', ')}] lack the EUM policy`);
@@ -128,7 +168,19 @@ export function validateEuiccChain(input: EuiccChainInput): ValidatedEuiccChain 
     throw new RspError('8.1.3', '6.3', `CERT.EUICC.ECDSA ${euiccValidity === 'expired' ? 'has expired' : 'is not yet valid'}`);
   }
 
-  return { eid, euiccPublicKey: euicc.publicKey, curve: euicc.curve, ci, eum, euicc };
+  let full: RspCertificate | undefined = 'x509' in euicc ? euicc : undefined;
+  const euiccDer = euicc.der;
+  return {
+    eid,
+    euiccPublicKey: euicc.publicKey,
+    curve: euicc.curve,
+    ci,
+    eum,
+    get euicc(): RspCertificate {
+      return (full ??= parseRspCertificate(euiccDer));
+    },
+    euiccPublicKeySpki: 'spki' in euicc ? euicc.spki : euicc.publicKey.export({ format: 'der', type: 'spki' }),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ export class Es9PlusService {
     const moved = await this.sessions.advance(transactionId, ['initiated'], {
       step: 'authenticated',
       eid: chain.eid,
-      euiccPublicKey: chain.euiccPublicKey.export({ format: 'der', type: 'spki' }),
+      euiccPublicKey: chain.euiccPublicKeySpki,
       orderId: candidate.orderId,
       operatorId: candidate.operatorId,
       profileId: candidate.profileId,
