@@ -10,7 +10,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RspError } from '../common/rsp-error';
 import { OutboxService } from '../outbox/outbox.service';
-import { inTransaction } from './db';
+import { date, inTransaction } from './db';
 import { InventoryService, metadataFromRow, StoredProtectedProfile } from './inventory.service';
 import { INVENTORY_POLICY, InventoryPolicy } from './inventory.policy';
 import { ProfileTypeMetadata } from './profile-metadata';
@@ -113,6 +113,25 @@ export class DownloadOrderService {
    * 8.1.1/3.8 if the order is bound to another EID; 8.8.5/6.4 if the attempts are exhausted.
    */
   async beginDownloadAttempt(orderId: string, eid: string): Promise<{ downloadAttempts: number }> {
+    // Fast path, one statement (issue 6): the order locked, counted, bound to the EID and the audit event
+    // written — only when every check passes; otherwise the transaction below finds the right error.
+    if (UUID.test(orderId)) {
+      const [r] = await this.db.query(
+        `WITH cur AS (SELECT id, eid FROM orders WHERE id = $1 FOR UPDATE),
+              u AS (UPDATE orders o SET download_attempts = o.download_attempts + 1, eid = COALESCE(o.eid, $2), updated_at = now()
+                      FROM cur
+                     WHERE o.id = cur.id AND (o.eid IS NULL OR o.eid = $2) AND o.download_attempts < $3
+                 RETURNING o.download_attempts, o.profile_id, o.state, cur.eid AS old_eid),
+              e AS (INSERT INTO profile_events (profile_id, order_id, from_state, to_state, actor, detail)
+                    SELECT u.profile_id, $1, u.state, u.state, $4,
+                           jsonb_build_object('downloadAttempt', u.download_attempts, 'eid', $2::text)
+                           || CASE WHEN u.old_eid IS NULL OR u.old_eid = '' THEN '{"eidBound": true}'::jsonb ELSE '{}'::jsonb END
+                      FROM u)
+         SELECT download_attempts FROM u`,
+        [orderId, eid, this.policy.maxDownloadAttempts, ACTOR],
+      );
+      if (r) return { downloadAttempts: Number(r.download_attempts) };
+    }
     return inTransaction(this.db, async (m) => {
       const o = await this.activeOrder(m, orderId, true);
       if (o.eid && o.eid !== eid) throw new RspError('8.1.1', '3.8', "EID doesn't match the expected value");
@@ -142,12 +161,16 @@ export class DownloadOrderService {
    * by the operator (ES2+.CancelOrder), completed or failed ('closed')?
    */
   async orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'> {
-    const o = await orderById(this.db, orderId);
-    if (!o || !o.active) return 'closed';
-    if (o.expiresAt && o.expiresAt.getTime() <= Date.now()) return 'expired';
-    const [p] = await this.db.query(`SELECT state FROM profiles WHERE id = $1`, [o.profileId]);
-    if (p?.state === 'Released') return 'valid';
-    return p?.state === 'Downloaded' ? 'bound' : 'closed';
+    if (!UUID.test(orderId)) return 'closed';
+    const [o] = await this.db.query(
+      `SELECT o.active, o.expires_at, p.state AS profile_state FROM orders o LEFT JOIN profiles p ON p.id = o.profile_id WHERE o.id = $1`,
+      [orderId],
+    );
+    if (!o || !(o.active === true || o.active === 't')) return 'closed';
+    const expiresAt = date(o.expires_at);
+    if (expiresAt && expiresAt.getTime() <= Date.now()) return 'expired';
+    if (o.profile_state === 'Released') return 'valid';
+    return o.profile_state === 'Downloaded' ? 'bound' : 'closed';
   }
 
   /** SHA-256(CC) of the order, or undefined when no Confirmation Code is required. */
@@ -295,6 +318,8 @@ export class DownloadOrderService {
   /**
    * ES2+.HandleDownloadProgressInfo for this order (SGP.22 §5.3.5) through the outbox. Notification points:
    * 1 eligibility and retry limit check, 2 confirmation failure, 3 BPP download, 4 BPP installation.
+   * `subject`: the order's operator, ICCID, EID and profile type when the caller already has them (one
+   * statement fewer).
    */
   async reportProgress(
     orderId: string,
@@ -302,17 +327,22 @@ export class DownloadOrderService {
     status: 'Executed-Success' | 'Failed',
     statusCodeData?: { subjectCode: string; reasonCode: string; message?: string },
     resultData?: Buffer,
+    subject?: { operatorId: string; iccid: string; eid?: string; profileType: string },
   ): Promise<void> {
-    const [r] = await this.db.query(
-      `SELECT o.operator_id, o.iccid, o.eid, p.profile_type FROM orders o JOIN profiles p ON p.id = o.profile_id WHERE o.id = $1`,
-      [orderId],
-    );
-    if (!r) return;
+    let s = subject;
+    if (!s) {
+      const [r] = await this.db.query(
+        `SELECT o.operator_id, o.iccid, o.eid, p.profile_type FROM orders o JOIN profiles p ON p.id = o.profile_id WHERE o.id = $1`,
+        [orderId],
+      );
+      if (!r) return;
+      s = { operatorId: String(r.operator_id), iccid: String(r.iccid), eid: r.eid ?? undefined, profileType: String(r.profile_type) };
+    }
     await this.outbox.enqueueDownloadProgress({
-      operatorId: String(r.operator_id),
-      iccid: String(r.iccid),
-      eid: r.eid ?? undefined,
-      profileType: String(r.profile_type),
+      operatorId: s.operatorId,
+      iccid: s.iccid,
+      eid: s.eid,
+      profileType: s.profileType,
       notificationPointId,
       status,
       statusCodeData,
@@ -333,6 +363,25 @@ export class DownloadOrderService {
     detail: Record<string, unknown>,
     orderSet?: string,
   ): Promise<void> {
+    const from = TRANSITIONS[op].from as readonly ProfileState[];
+    // Fast path, one statement (issue 6), for the usual case — the order is its profile's active order and the
+    // profile is in the expected state: order locked first (as below), guarded profile UPDATE, the order's
+    // state and columns, the audit event. Anything else falls through to the transaction, which then does or
+    // refuses exactly what it always did (8.8.5/3.9, 8.2.1/3.5).
+    if (from.length === 1 && UUID.test(orderId)) {
+      const [r] = await this.db.query(
+        `WITH o AS (SELECT profile_id FROM orders WHERE id = $1 AND active FOR UPDATE),
+              p AS (UPDATE profiles SET state = $3, updated_at = now()
+                     WHERE id = (SELECT profile_id FROM o) AND state = $2 RETURNING id),
+              ou AS (UPDATE orders SET state = $3, updated_at = now()${orderSet ? `, ${orderSet}` : ''}
+                      WHERE id = $1 AND active AND EXISTS (SELECT 1 FROM p) RETURNING id),
+              e AS (INSERT INTO profile_events (profile_id, order_id, from_state, to_state, actor, detail)
+                    SELECT p.id, $1, $2, $3, $4, $5 FROM p)
+         SELECT id::text AS id FROM p`,
+        [orderId, from[0], to, ACTOR, JSON.stringify(detail)],
+      );
+      if (r) return;
+    }
     await inTransaction(this.db, async (m) => {
       const o = await this.activeOrder(m, orderId, true);
       await transitionProfile(m, { profileId: o.profileId, from: TRANSITIONS[op].from, to, actor: ACTOR, orderId, iccid: o.iccid, detail });
@@ -340,6 +389,8 @@ export class DownloadOrderService {
     });
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CANDIDATE_SQL = `
   SELECT o.id::text AS id, o.operator_id, o.profile_id::text AS profile_id, o.iccid, o.eid, o.matching_id, o.cc_hash,

@@ -35,6 +35,14 @@ export interface ProtectedProfile {
   segments: Buffer[];
 }
 
+/** Who a progress event is about, when the caller already knows it (saves reading the order again). */
+export interface ProgressSubject {
+  operatorId: string;
+  iccid: string;
+  eid?: string;
+  profileType: string;
+}
+
 export type ProfileEvent = 'install' | 'enable' | 'disable' | 'delete';
 
 export interface DownloadPort {
@@ -63,5 +71,6 @@ export interface DownloadPort {
     status: 'Executed-Success' | 'Failed',
     statusCodeData?: { subjectCode: string; reasonCode: string; message?: string },
     resultData?: Buffer,
+    subject?: ProgressSubject,
   ): Promise<void>;
 }

@@ -24,7 +24,7 @@ import { decodeCancelSessionResponse } from '../asn1/rsp/cancel-session';
 import { validateEuiccChain } from '../pki/validation';
 import { CertStore, chooseDpSet, DpSet } from '../pki/cert-store';
 import { checkEligibility } from './eligibility';
-import { DownloadPort, ProfileEvent } from './download.port';
+import { DownloadPort, ProfileEvent, ProgressSubject } from './download.port';
 import { parseBase64, parseTransactionId, requireString } from './es9plus-input';
 import { DownloadMetrics, NO_METRICS } from '../metrics/metrics';
 
@@ -192,6 +192,12 @@ export class Es9PlusService {
     });
     // §5.6.3: eligibility against EUICCInfo2 and DeviceInfo; the operator hears of a refusal (point 1).
     const info2 = ok.euiccSigned1.euiccInfo2;
+    const subject: ProgressSubject = {
+      operatorId: candidate.operatorId,
+      iccid: candidate.iccid,
+      eid: candidate.eid,
+      profileType: candidate.profileType,
+    };
     try {
       checkEligibility(candidate, {
         rspCapability: info2.rspCapability,
@@ -199,7 +205,7 @@ export class Es9PlusService {
         freeNonVolatileMemory: info2.extCardResourceInfo?.freeNonVolatileMemory,
       });
     } catch (e) {
-      if (e instanceof RspError) await this.downloads.progress(candidate.orderId, 1, 'Failed', statusCodeData(e));
+      if (e instanceof RspError) await this.downloads.progress(candidate.orderId, 1, 'Failed', statusCodeData(e), undefined, subject);
       throw e;
     }
 
@@ -232,6 +238,8 @@ export class Es9PlusService {
       orderId: candidate.orderId,
       operatorId: candidate.operatorId,
       profileId: candidate.profileId,
+      iccid: candidate.iccid,
+      profileType: candidate.profileType,
       ccRequired,
       rebind: candidate.state === 'Downloaded',
       profileMetadata,
@@ -247,7 +255,8 @@ export class Es9PlusService {
       await this.sessions.delete(transactionId);
       throw e;
     }
-    await this.downloads.progress(candidate.orderId, 1, 'Executed-Success');
+    // The order is bound to this EID now (beginDownloadAttempt).
+    await this.downloads.progress(candidate.orderId, 1, 'Executed-Success', undefined, undefined, { ...subject, eid: chain.eid });
     return {
       transactionId: hex(transactionId),
       profileMetadata: b64(profileMetadata),
@@ -300,7 +309,7 @@ export class Es9PlusService {
         if (!matches) throw new RspError('8.2.7', '3.8', 'Confirmation Code is refused');
       } catch (e) {
         // ES2+.HandleDownloadProgressInfo point 2: Confirmation Code failure.
-        if (e instanceof RspError) await this.downloads.progress(session.orderId!, 2, 'Failed', statusCodeData(e));
+        if (e instanceof RspError) await this.downloads.progress(session.orderId!, 2, 'Failed', statusCodeData(e), undefined, subjectOf(session));
         throw e;
       }
     }
@@ -320,7 +329,7 @@ export class Es9PlusService {
     if (session.step === 'authenticated') {
       if (!session.rebind) await this.downloads.markDownloaded(session.orderId!);
       this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
-      await this.downloads.progress(session.orderId!, 3, 'Executed-Success');
+      await this.downloads.progress(session.orderId!, 3, 'Executed-Success', undefined, undefined, subjectOf(session));
     }
     return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
   }
@@ -387,7 +396,7 @@ export class Es9PlusService {
       this.metrics.installationResult(session.operatorId ?? 'unknown', !!pir.finalResult.successResult);
       if (pir.finalResult.successResult) {
         await this.downloads.markInstalled(session.orderId, pir.profileInstallationResultDataRaw);
-        await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, pir.profileInstallationResultDataRaw);
+        await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, pir.profileInstallationResultDataRaw, subjectOf(session));
       } else {
         const e = pir.finalResult.errorResult;
         await this.downloads.markInstallationFailed(session.orderId, {
@@ -401,6 +410,7 @@ export class Es9PlusService {
           'Failed',
           { subjectCode: '8.1', reasonCode: '4.2', message: `installation failed: bppCommandId ${e.bppCommandId}, errorReason ${e.errorReason}` },
           pir.profileInstallationResultDataRaw,
+          subjectOf(session),
         );
       }
       // The RSP session ends here; its one-time material goes with it.
@@ -473,6 +483,12 @@ export class Es9PlusService {
   private expiry(): Date {
     return new Date(this.clock().getTime() + this.policy.sessionTtlSeconds * 1000);
   }
+}
+
+/** The progress events' subject from the session (sessions written before it was kept: undefined, read again). */
+function subjectOf(s: RspSession): ProgressSubject | undefined {
+  if (!s.operatorId || !s.iccid || !s.profileType) return undefined;
+  return { operatorId: s.operatorId, iccid: s.iccid, eid: s.eid, profileType: s.profileType };
 }
 
 function statusCodeData(e: RspError): { subjectCode: string; reasonCode: string; message: string } {

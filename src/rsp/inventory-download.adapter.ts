@@ -1,6 +1,6 @@
 import { DownloadOrderService } from '../inventory/download-order.service';
 import { generateProfileProtectionKeys, protectProfileWithPpk } from './es8plus';
-import { DownloadCandidate, DownloadPort, ProfileEvent, ProtectedProfile } from './download.port';
+import { DownloadCandidate, DownloadPort, ProfileEvent, ProgressSubject, ProtectedProfile } from './download.port';
 
 /** The ES9+ flow's DownloadPort over the inventory's DownloadOrderService. */
 export class InventoryDownloadAdapter implements DownloadPort {
@@ -61,7 +61,8 @@ export class InventoryDownloadAdapter implements DownloadPort {
     status: 'Executed-Success' | 'Failed',
     statusCodeData?: { subjectCode: string; reasonCode: string; message?: string },
     resultData?: Buffer,
+    subject?: ProgressSubject,
   ): Promise<void> {
-    return this.orders.reportProgress(orderId, notificationPointId, status, statusCodeData, resultData);
+    return this.orders.reportProgress(orderId, notificationPointId, status, statusCodeData, resultData, subject);
   }
 }

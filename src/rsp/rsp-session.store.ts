@@ -15,6 +15,9 @@ export interface RspSession {
   orderId?: string;
   operatorId?: string;
   profileId?: string;
+  /** ICCID and profile type of the order's profile (for the operator's progress events). */
+  iccid?: string;
+  profileType?: string;
   ccRequired: boolean;
   /**
    * The order's profile was already Downloaded when this session was authenticated: the eUICC lost the earlier
@@ -43,6 +46,8 @@ const COLUMNS: Record<keyof RspSession, string> = {
   orderId: 'order_id',
   operatorId: 'operator_id',
   profileId: 'profile_id',
+  iccid: 'iccid',
+  profileType: 'profile_type',
   ccRequired: 'cc_required',
   rebind: 'rebind',
   profileMetadata: 'profile_metadata',

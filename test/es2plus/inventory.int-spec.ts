@@ -268,7 +268,9 @@ describe('download flow service API (ES9+)', () => {
     expect(await codeOf(s.downloads.beginDownloadAttempt(cand.orderId, EID2))).toBe('8.1.1/3.8');
     expect((await s.downloads.getProfilePackage(cand.profileId)).equals(await s.inventory.getProfilePackage(cand.profileId))).toBe(true);
     await s.downloads.markDownloaded(cand.orderId);
-    expect(await codeOf(s.downloads.findOrderForDownload({ matchingId, eid: EID1 }))).toBe('8.2.6/3.8');
+    // Downloaded: only the same eUICC may come back for a lost package (a new binding, SGP.22 §5.6.2).
+    expect((await s.downloads.findOrderForDownload({ matchingId, eid: EID1 })).state).toBe('Downloaded');
+    expect(await codeOf(s.downloads.findOrderForDownload({ matchingId, eid: EID2 }))).toBe('8.1.1/3.8');
     await s.downloads.markInstalled(cand.orderId, Buffer.from('BF27', 'hex'));
     const view = await s.inventory.getProfile(opA, i1);
     expect(view.state).toBe('Installed');
@@ -276,6 +278,11 @@ describe('download flow service API (ES9+)', () => {
       ['Released', 'Released', 'es9plus'],
       ['Released', 'Downloaded', 'es9plus'],
       ['Downloaded', 'Installed', 'es9plus'],
+    ]);
+    expect(view.events.slice(-3).map((e) => e.detail)).toEqual([
+      { downloadAttempt: 1, eid: EID1, eidBound: true },
+      {},
+      { resultData: Buffer.from('BF27', 'hex').toString('base64') },
     ]);
     await s.downloads.applyProfileNotification({ iccid: i1, eid: EID1, event: 'disable', seqNumber: 3 });
     expect((await s.inventory.getProfile(opA, i1)).state).toBe('Installed');
