@@ -99,6 +99,12 @@ export async function seedDemo(d: SeedDeps): Promise<SeedResult> {
   const order = await d.orders.orderByMatchingId(op.id, matchingId);
   const qrText = `LPA:${order.activationCode}`;
   d.log(`demo order released for ICCID ${order.iccid}: activation code ${qrText}`);
-  d.log('\n' + (await qrTerminal(qrText)));
+  d.log(
+    '\n' +
+      (await qrTerminal(qrText)) +
+      `\n  Demo activation code: ${qrText}\n` +
+      `  Download it into the test eUICC (in another terminal):\n` +
+      `    npm run euicc -- download '${qrText}'\n`,
+  );
   return { operatorId: op.id, createdOperator, imported, matchingId, activationCode: order.activationCode };
 }
