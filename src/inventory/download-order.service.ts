@@ -37,6 +37,15 @@ export interface DownloadCandidate {
   ccAttempts: number;
 }
 
+/** An operator progress event (HandleDownloadProgressInfo) to write in the same statement as a state change. */
+export interface DownloadProgressReport {
+  notificationPointId: number;
+  status: 'Executed-Success' | 'Failed';
+  statusCodeData?: { subjectCode: string; reasonCode: string; message?: string };
+  resultData?: Buffer;
+  subject: { operatorId: string; iccid: string; eid?: string; profileType: string };
+}
+
 export type ProfileNotificationEvent = 'install' | 'enable' | 'disable' | 'delete';
 
 @Injectable()
@@ -112,7 +121,7 @@ export class DownloadOrderService {
    * Digest §2.2 check 12: counts one download attempt and binds the EID to the order (if not yet bound).
    * 8.1.1/3.8 if the order is bound to another EID; 8.8.5/6.4 if the attempts are exhausted.
    */
-  async beginDownloadAttempt(orderId: string, eid: string): Promise<{ downloadAttempts: number }> {
+  async beginDownloadAttempt(orderId: string, eid: string, progress?: DownloadProgressReport): Promise<{ downloadAttempts: number }> {
     // Fast path, one statement (issue 6): the order locked, counted, bound to the EID and the audit event
     // written — only when every check passes; otherwise the transaction below finds the right error.
     if (UUID.test(orderId)) {
@@ -126,12 +135,22 @@ export class DownloadOrderService {
                     SELECT u.profile_id, $1, u.state, u.state, $4,
                            jsonb_build_object('downloadAttempt', u.download_attempts, 'eid', $2::text)
                            || CASE WHEN u.old_eid IS NULL OR u.old_eid = '' THEN '{"eidBound": true}'::jsonb ELSE '{}'::jsonb END
-                      FROM u)
+                      FROM u)${progress ? `,
+              ob AS (${OUTBOX_INSERT('$5', 'u')})` : ''}
          SELECT download_attempts FROM u`,
-        [orderId, eid, this.policy.maxDownloadAttempts, ACTOR],
+        [orderId, eid, this.policy.maxDownloadAttempts, ACTOR, ...this.outboxParams(progress)],
       );
-      if (r) return { downloadAttempts: Number(r.download_attempts) };
+      if (r) {
+        if (progress) this.outbox.notifyEnqueued();
+        return { downloadAttempts: Number(r.download_attempts) };
+      }
     }
+    const result = await this.beginDownloadAttemptTx(orderId, eid);
+    if (progress) await this.report(orderId, progress);
+    return result;
+  }
+
+  private beginDownloadAttemptTx(orderId: string, eid: string): Promise<{ downloadAttempts: number }> {
     return inTransaction(this.db, async (m) => {
       const o = await this.activeOrder(m, orderId, true);
       if (o.eid && o.eid !== eid) throw new RspError('8.1.1', '3.8', "EID doesn't match the expected value");
@@ -225,13 +244,20 @@ export class DownloadOrderService {
   }
 
   /** GetBoundProfilePackage delivered the BPP: Released → Downloaded. */
-  async markDownloaded(orderId: string): Promise<void> {
-    await this.move(orderId, 'download', 'Downloaded', {}, `downloaded_at = now()`);
+  async markDownloaded(orderId: string, progress?: DownloadProgressReport): Promise<void> {
+    await this.move(orderId, 'download', 'Downloaded', {}, `downloaded_at = now()`, progress);
   }
 
   /** PIR successResult (SGP.22 §5.6.4): Downloaded → Installed; the order is complete. */
-  async markInstalled(orderId: string, resultData?: Buffer): Promise<void> {
-    await this.move(orderId, 'install', 'Installed', resultData ? { resultData: resultData.toString('base64') } : {}, `installed_at = now(), active = false, closed_at = now()`);
+  async markInstalled(orderId: string, resultData?: Buffer, progress?: DownloadProgressReport): Promise<void> {
+    await this.move(
+      orderId,
+      'install',
+      'Installed',
+      resultData ? { resultData: resultData.toString('base64') } : {},
+      `installed_at = now(), active = false, closed_at = now()`,
+      progress,
+    );
   }
 
   /**
@@ -350,6 +376,17 @@ export class DownloadOrderService {
     });
   }
 
+  /** Parameters of OUTBOX_INSERT: operator, ordering key (ICCID), payload. */
+  private outboxParams(progress?: DownloadProgressReport): unknown[] {
+    if (!progress) return [];
+    const { subject, ...event } = progress;
+    return [subject.operatorId, subject.iccid, JSON.stringify(this.outbox.buildPayload({ ...subject, ...event }))];
+  }
+
+  private report(orderId: string, p: DownloadProgressReport): Promise<void> {
+    return this.reportProgress(orderId, p.notificationPointId, p.status, p.statusCodeData, p.resultData, p.subject);
+  }
+
   private async activeOrder(q: { query(sql: string, p?: unknown[]): Promise<any> }, orderId: string, lock = false): Promise<OrderRow> {
     const o = await orderById(q, orderId, lock);
     if (!o) throw new RspError('8.8.5', '3.9', 'Download order unknown');
@@ -362,6 +399,7 @@ export class DownloadOrderService {
     to: ProfileState,
     detail: Record<string, unknown>,
     orderSet?: string,
+    progress?: DownloadProgressReport,
   ): Promise<void> {
     const from = TRANSITIONS[op].from as readonly ProfileState[];
     // Fast path, one statement (issue 6), for the usual case — the order is its profile's active order and the
@@ -376,12 +414,27 @@ export class DownloadOrderService {
               ou AS (UPDATE orders SET state = $3, updated_at = now()${orderSet ? `, ${orderSet}` : ''}
                       WHERE id = $1 AND active AND EXISTS (SELECT 1 FROM p) RETURNING id),
               e AS (INSERT INTO profile_events (profile_id, order_id, from_state, to_state, actor, detail)
-                    SELECT p.id, $1, $2, $3, $4, $5 FROM p)
+                    SELECT p.id, $1, $2, $3, $4, $5 FROM p)${progress ? `,
+              ob AS (${OUTBOX_INSERT('$6', 'p')})` : ''}
          SELECT id::text AS id FROM p`,
-        [orderId, from[0], to, ACTOR, JSON.stringify(detail)],
+        [orderId, from[0], to, ACTOR, JSON.stringify(detail), ...this.outboxParams(progress)],
       );
-      if (r) return;
+      if (r) {
+        if (progress) this.outbox.notifyEnqueued();
+        return;
+      }
     }
+    await this.moveTx(orderId, op, to, detail, orderSet);
+    if (progress) await this.report(orderId, progress);
+  }
+
+  private async moveTx(
+    orderId: string,
+    op: 'download' | 'install' | 'installFailed',
+    to: ProfileState,
+    detail: Record<string, unknown>,
+    orderSet?: string,
+  ): Promise<void> {
     await inTransaction(this.db, async (m) => {
       const o = await this.activeOrder(m, orderId, true);
       await transitionProfile(m, { profileId: o.profileId, from: TRANSITIONS[op].from, to, actor: ACTOR, orderId, iccid: o.iccid, detail });
@@ -389,6 +442,12 @@ export class DownloadOrderService {
     });
   }
 }
+
+/** The outbox row of OutboxService.enqueueDownloadProgress, as a CTE written only when `source` has a row. */
+const OUTBOX_INSERT = (first: string, source: string): string => {
+  const n = Number(first.slice(1));
+  return `INSERT INTO outbox (operator_id, ordering_key, payload) SELECT $${n}::uuid, $${n + 1}::text, $${n + 2}::jsonb FROM ${source}`;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

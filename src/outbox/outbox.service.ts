@@ -89,11 +89,19 @@ export class OutboxService {
       `INSERT INTO outbox (operator_id, ordering_key, payload) VALUES ($1, $2, $3) RETURNING id::text AS id`,
       [e.operatorId, e.iccid, JSON.stringify(this.buildPayload(e))],
     );
-    if (this.kick) {
-      const k = this.kick;
-      if (manager?.queryRunner?.isTransactionActive) setTimeout(k, 50);
-      else setImmediate(k);
+    if (manager?.queryRunner?.isTransactionActive) {
+      if (this.kick) setTimeout(this.kick, 50);
+    } else {
+      this.notifyEnqueued();
     }
     return String(r.id);
+  }
+
+  /**
+   * For callers that wrote an outbox row themselves, in one statement with their own change (columns
+   * operator_id, ordering_key = ICCID, payload = `JSON.stringify(buildPayload(e))`): wakes the worker.
+   */
+  notifyEnqueued(): void {
+    if (this.kick) setImmediate(this.kick);
   }
 }

@@ -43,19 +43,29 @@ export interface ProgressSubject {
   profileType: string;
 }
 
+/** An ES2+.HandleDownloadProgressInfo event written together with a state change (same statement). */
+export interface ProgressReport {
+  notificationPointId: number;
+  status: 'Executed-Success' | 'Failed';
+  statusCodeData?: { subjectCode: string; reasonCode: string; message?: string };
+  resultData?: Buffer;
+  subject: ProgressSubject;
+}
+
 export type ProfileEvent = 'install' | 'enable' | 'disable' | 'delete';
 
 export interface DownloadPort {
   /** SGP.22 §5.6.3 order lookup; throws RspError (8.2.6/3.8, 8.1.1/3.8, 8.2/1.2, 8.8.5/4.10, 8.8.5/6.4). */
   findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate>;
-  beginDownloadAttempt(orderId: string, eid: string): Promise<void>;
+  /** `progress`: the operator's event, written atomically with the attempt. */
+  beginDownloadAttempt(orderId: string, eid: string, progress?: ProgressReport): Promise<void>;
   /** Pending (profile Released), its BPP already delivered (Downloaded), past its expiry, or closed (cancelled / done). */
   orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'>;
   confirmationCodeHash(orderId: string): Promise<Buffer | undefined>;
   /** Counts a Confirmation Code attempt; throws 8.2.7/6.4 once the limit is exceeded. */
   checkConfirmationCode(orderId: string, matched: boolean): Promise<void>;
-  markDownloaded(orderId: string): Promise<void>;
-  markInstalled(orderId: string, resultData: Buffer): Promise<void>;
+  markDownloaded(orderId: string, progress?: ProgressReport): Promise<void>;
+  markInstalled(orderId: string, resultData: Buffer, progress?: ProgressReport): Promise<void>;
   markInstallationFailed(orderId: string, detail: { bppCommandId: number; errorReason: number; resultData: Buffer }): Promise<void>;
   applyProfileNotification(n: { iccid: string; eid: string; event: ProfileEvent; seqNumber: number }): Promise<void>;
   /** CancelSession (SGP.22 §5.6.5) with its CancelSessionReason. */

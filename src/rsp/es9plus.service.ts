@@ -249,14 +249,17 @@ export class Es9PlusService {
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown: this session has already been authenticated');
     // Counted only once the session is claimed: a replayed authenticateServerResponse (the serverChallenge is
     // used once, §5.6.3) must not burn the order's download attempts.
+    // With it, ES2+.HandleDownloadProgressInfo point 1 (the order is bound to this EID now), in one statement.
     try {
-      await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid);
+      await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid, {
+        notificationPointId: 1,
+        status: 'Executed-Success',
+        subject: { ...subject, eid: chain.eid },
+      });
     } catch (e) {
       await this.sessions.delete(transactionId);
       throw e;
     }
-    // The order is bound to this EID now (beginDownloadAttempt).
-    await this.downloads.progress(candidate.orderId, 1, 'Executed-Success', undefined, undefined, { ...subject, eid: chain.eid });
     return {
       transactionId: hex(transactionId),
       profileMetadata: b64(profileMetadata),
@@ -327,9 +330,15 @@ export class Es9PlusService {
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
     // A re-binding in the same session (new otPK.EUICC) hands out another package of a profile already Downloaded.
     if (session.step === 'authenticated') {
-      if (!session.rebind) await this.downloads.markDownloaded(session.orderId!);
+      const subject = subjectOf(session);
+      if (!session.rebind && subject) {
+        // Released → Downloaded and ES2+.HandleDownloadProgressInfo point 3 in one statement.
+        await this.downloads.markDownloaded(session.orderId!, { notificationPointId: 3, status: 'Executed-Success', subject });
+      } else {
+        if (!session.rebind) await this.downloads.markDownloaded(session.orderId!);
+        await this.downloads.progress(session.orderId!, 3, 'Executed-Success', undefined, undefined, subject);
+      }
       this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
-      await this.downloads.progress(session.orderId!, 3, 'Executed-Success', undefined, undefined, subjectOf(session));
     }
     return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
   }
@@ -395,8 +404,15 @@ export class Es9PlusService {
       // ES2+.HandleDownloadProgressInfo point 4 (BPP installation) carries the result data (SGP.22 §5.3.5).
       this.metrics.installationResult(session.operatorId ?? 'unknown', !!pir.finalResult.successResult);
       if (pir.finalResult.successResult) {
-        await this.downloads.markInstalled(session.orderId, pir.profileInstallationResultDataRaw);
-        await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, pir.profileInstallationResultDataRaw, subjectOf(session));
+        const subject = subjectOf(session);
+        const resultData = pir.profileInstallationResultDataRaw;
+        if (subject) {
+          // Downloaded → Installed and ES2+.HandleDownloadProgressInfo point 4 in one statement.
+          await this.downloads.markInstalled(session.orderId, resultData, { notificationPointId: 4, status: 'Executed-Success', resultData, subject });
+        } else {
+          await this.downloads.markInstalled(session.orderId, resultData);
+          await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, resultData);
+        }
       } else {
         const e = pir.finalResult.errorResult;
         await this.downloads.markInstallationFailed(session.orderId, {

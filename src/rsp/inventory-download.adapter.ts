@@ -1,6 +1,6 @@
 import { DownloadOrderService } from '../inventory/download-order.service';
 import { generateProfileProtectionKeys, protectProfileWithPpk } from './es8plus';
-import { DownloadCandidate, DownloadPort, ProfileEvent, ProgressSubject, ProtectedProfile } from './download.port';
+import { DownloadCandidate, DownloadPort, ProfileEvent, ProgressReport, ProgressSubject, ProtectedProfile } from './download.port';
 
 /** The ES9+ flow's DownloadPort over the inventory's DownloadOrderService. */
 export class InventoryDownloadAdapter implements DownloadPort {
@@ -9,8 +9,8 @@ export class InventoryDownloadAdapter implements DownloadPort {
   findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate> {
     return this.orders.findOrderForDownload(q);
   }
-  async beginDownloadAttempt(orderId: string, eid: string): Promise<void> {
-    await this.orders.beginDownloadAttempt(orderId, eid);
+  async beginDownloadAttempt(orderId: string, eid: string, progress?: ProgressReport): Promise<void> {
+    await this.orders.beginDownloadAttempt(orderId, eid, progress);
   }
   orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'> {
     return this.orders.orderValidity(orderId);
@@ -21,11 +21,11 @@ export class InventoryDownloadAdapter implements DownloadPort {
   async checkConfirmationCode(orderId: string, matched: boolean): Promise<void> {
     await this.orders.checkConfirmationCode(orderId, matched);
   }
-  markDownloaded(orderId: string): Promise<void> {
-    return this.orders.markDownloaded(orderId);
+  markDownloaded(orderId: string, progress?: ProgressReport): Promise<void> {
+    return this.orders.markDownloaded(orderId, progress);
   }
-  markInstalled(orderId: string, resultData: Buffer): Promise<void> {
-    return this.orders.markInstalled(orderId, resultData);
+  markInstalled(orderId: string, resultData: Buffer, progress?: ProgressReport): Promise<void> {
+    return this.orders.markInstalled(orderId, resultData, progress);
   }
   async markInstallationFailed(orderId: string, detail: { bppCommandId: number; errorReason: number; resultData: Buffer }): Promise<void> {
     await this.orders.markInstallationFailed(orderId, detail);
