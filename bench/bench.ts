@@ -13,7 +13,7 @@ import { ArgsError, BenchOptions, HELP, ordersNeeded, parseArgs } from './lib/ar
 import { ES9_FUNCTIONS, LoadDriver } from './lib/driver';
 import { measureCryptoFloor } from './lib/floor';
 import { CpuProfile, summariseCpuProfile } from './lib/profile';
-import { cpuSeconds, pidsByComm, readProcMemory, readProcStat } from './lib/proc';
+import { cpuSeconds, pidsByComm, processTree, readProcMemory, readProcStat, totalCpuSeconds } from './lib/proc';
 import { BenchResult, renderText } from './lib/report';
 import {
   createWorkspace,
@@ -165,7 +165,8 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const pg0 = pgCpu(pgPids);
     if (server?.cpuProfileDir) await server.profileStart();
     const usage0 = await server?.usage();
-    const server0 = serverPid ? cpuSeconds(readProcStat(serverPid)) : undefined;
+    // The server and its cluster workers (WORKERS>1), if any.
+    const server0 = serverPid ? totalCpuSeconds(processTree(serverPid)) : undefined;
     const client0 = process.cpuUsage();
     const t0 = performance.now();
     const rss: Array<{ x: number; y: number }> = [];
@@ -191,7 +192,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     }
     const t1 = performance.now();
     const completed = driver.recorder.completed;
-    const server1 = serverPid ? cpuSeconds(readProcStat(serverPid)) : undefined;
+    const server1 = serverPid ? totalCpuSeconds(processTree(serverPid)) : undefined;
     const usage1 = await server?.usage();
     const profileFile = server?.cpuProfileDir ? await server.profileStop(join(server.cpuProfileDir, 'measured.cpuprofile')) : undefined;
     const client1 = process.cpuUsage(client0);

@@ -48,12 +48,48 @@ process.on('message', (m) => {
     });
   }
   if (m.type === 'usage') {
-    process.send({
+    const own = {
       type: 'usage',
       cpu: process.cpuUsage(),
       memory: process.memoryUsage(),
       elu: performance.eventLoopUtilization(),
       queries: { total: queries.total, byKind: { ...queries.byKind } },
+    };
+    // A cluster primary (WORKERS>1): add up its workers' counters (each worker has this preload too).
+    const cluster = require('node:cluster');
+    const workers = cluster.isPrimary ? Object.values(cluster.workers || {}).filter((w) => w && w.isConnected()) : [];
+    if (!workers.length) return process.send(own);
+    Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((resolve) => {
+            const timer = setTimeout(() => done(undefined), 5000);
+            const on = (r) => r && r.type === 'usage' && done(r);
+            const done = (r) => {
+              clearTimeout(timer);
+              w.off('message', on);
+              resolve(r);
+            };
+            w.on('message', on);
+            w.send({ type: 'usage' });
+          }),
+      ),
+    ).then((rs) => {
+      // The event-loop figures are the workers' (the primary only hands out connections).
+      const sum = { ...own, elu: { idle: 0, active: 0, utilization: 0 } };
+      sum.cpu = { ...own.cpu };
+      sum.queries = { total: own.queries.total, byKind: { ...own.queries.byKind } };
+      for (const r of rs) {
+        if (!r) continue;
+        sum.cpu.user += r.cpu.user;
+        sum.cpu.system += r.cpu.system;
+        sum.elu.idle += r.elu.idle;
+        sum.elu.active += r.elu.active;
+        sum.queries.total += r.queries.total;
+        for (const [k, v] of Object.entries(r.queries.byKind)) sum.queries.byKind[k] = (sum.queries.byKind[k] || 0) + v;
+      }
+      sum.elu.utilization = sum.elu.active / (sum.elu.idle + sum.elu.active || 1);
+      process.send(sum);
     });
   }
 });

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       seedDemo: true,
       replaceSessionKeys: true,
       subscribeNotifications: true,
+      workers: 1,
     });
   });
 
@@ -92,6 +93,8 @@ describe('loadConfig', () => {
     ['PROFILE_ENCRYPTION_KEY', 'abcd'],
     ['SEED_DEMO', 'sure'],
     ['OUTBOX_MAX_ATTEMPTS', '0'],
+    ['WORKERS', 'many'],
+    ['WORKERS', '0'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     const err = failure({ [name]: value });
     expect(err.issues.map((i) => i.variable)).toEqual([name]);
@@ -106,5 +109,28 @@ describe('loadConfig', () => {
   it('checks cross-field rules', () => {
     const err = failure({ OUTBOX_BACKOFF_BASE_MS: '5000', OUTBOX_BACKOFF_MAX_MS: '1000' });
     expect(err.issues[0].variable).toBe('OUTBOX_BACKOFF_MAX_MS');
+  });
+
+  it('WORKERS: a number or auto (the CPU count), more than one only with PostgreSQL', () => {
+    const pg = { DATABASE_URL: 'postgres://u@db:5432/smdp' };
+    expect(loadConfig({ ...pg, WORKERS: '3' }, '/srv').workers).toBe(3);
+    expect(loadConfig({ ...pg, WORKERS: 'AUTO' }, '/srv', 4).workers).toBe(4);
+    expect(loadConfig({ WORKERS: 'auto' }, '/srv', 1).workers).toBe(1);
+    expect(loadConfig({ WORKERS: '1' }, '/srv').workers).toBe(1);
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ WORKERS: '2' }, '/srv');
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.issues).toEqual([
+      {
+        variable: 'WORKERS',
+        message:
+          '2 worker processes need PostgreSQL (DATABASE_URL): the embedded PGlite database is single-process. Set DATABASE_URL, or WORKERS=1.',
+      },
+    ]);
+    expect(() => loadConfig({ WORKERS: 'auto' }, '/srv', 2)).toThrow(/WORKERS: 2 worker processes need PostgreSQL/);
   });
 });

@@ -4,6 +4,7 @@
  *
  * Pure: no NestJS here, so the CLI and tests can call `loadConfig(env)` directly.
  */
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -84,6 +85,12 @@ export const envSchema = z.object({
   SEED_DEMO: booleanString.default('true'),
   REPLACE_SESSION_KEYS: booleanString.default('true'),
   SUBSCRIBE_NOTIFICATIONS: booleanString.default('true'),
+  WORKERS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(auto|\d+)$/, 'expected a whole number or auto')
+    .default('1'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -123,6 +130,8 @@ export interface Config {
   replaceSessionKeys: boolean;
   /** Ask eUICCs for enable/disable/delete notifications (StoreMetadata notificationConfigurationInfo). */
   subscribeNotifications: boolean;
+  /** Server processes (node:cluster) sharing the port; 1 = no cluster. More than 1 needs PostgreSQL. */
+  workers: number;
 }
 
 /** A bad setting. The message names every offending variable. */
@@ -140,7 +149,11 @@ export class ConfigError extends Error {
  * Validates `env` (normally `process.env`) and returns the typed configuration; relative paths are resolved
  * against `cwd`. Empty strings count as "not set". Throws ConfigError naming each bad variable.
  */
-export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+  cpuCount: number = availableParallelism(),
+): Config {
   const input: Record<string, string> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const v = env[key];
@@ -156,6 +169,20 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (e.OUTBOX_BACKOFF_MAX_MS < e.OUTBOX_BACKOFF_BASE_MS) {
     throw new ConfigError([
       { variable: 'OUTBOX_BACKOFF_MAX_MS', message: 'must be greater than or equal to OUTBOX_BACKOFF_BASE_MS' },
+    ]);
+  }
+  const workers = e.WORKERS === 'auto' ? Math.max(1, cpuCount) : Number(e.WORKERS);
+  if (workers < 1 || workers > 256) {
+    throw new ConfigError([{ variable: 'WORKERS', message: 'must be between 1 and 256, or auto' }]);
+  }
+  if (workers > 1 && !e.DATABASE_URL) {
+    throw new ConfigError([
+      {
+        variable: 'WORKERS',
+        message:
+          `${workers} worker processes need PostgreSQL (DATABASE_URL): the embedded PGlite database is single-process. ` +
+          'Set DATABASE_URL, or WORKERS=1.',
+      },
     ]);
   }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
@@ -188,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     seedDemo: e.SEED_DEMO,
     replaceSessionKeys: e.REPLACE_SESSION_KEYS,
     subscribeNotifications: e.SUBSCRIBE_NOTIFICATIONS,
+    workers,
   };
 }
 
