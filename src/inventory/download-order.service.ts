@@ -46,6 +46,31 @@ export interface DownloadProgressReport {
   subject: { operatorId: string; iccid: string; eid?: string; profileType: string };
 }
 
+/**
+ * A statement of the caller's (an RSP session change, see src/rsp/rsp-session.store.ts SessionChange) written
+ * as a CTE of the state-change statement (issue 6: one round trip): `$first`… are its `params`; its WHERE
+ * includes `condition`; it returns a row when it changed something.
+ */
+export interface LinkedChange {
+  sql(first: number, condition: string): string;
+  params: unknown[];
+}
+
+/** What GetBoundProfilePackage needs to know of an order (orderValidity). */
+export interface OrderStatus {
+  active: boolean;
+  expiresAt?: Date;
+  profileState?: string;
+}
+
+/** SGP.22 §5.6.2: the order's validity for GetBoundProfilePackage (see DownloadOrderService.orderValidity). */
+export function orderValidityOf(o: OrderStatus | undefined, now = Date.now()): 'valid' | 'bound' | 'expired' | 'closed' {
+  if (!o || !o.active) return 'closed';
+  if (o.expiresAt && o.expiresAt.getTime() <= now) return 'expired';
+  if (o.profileState === 'Released') return 'valid';
+  return o.profileState === 'Downloaded' ? 'bound' : 'closed';
+}
+
 export type ProfileNotificationEvent = 'install' | 'enable' | 'disable' | 'delete';
 
 @Injectable()
@@ -120,13 +145,30 @@ export class DownloadOrderService {
   /**
    * Digest §2.2 check 12: counts one download attempt and binds the EID to the order (if not yet bound).
    * 8.1.1/3.8 if the order is bound to another EID; 8.8.5/6.4 if the attempts are exhausted.
+   * `claim` (the RSP session's step, SGP.22 §5.6.3): done first, in the same statement; the attempt is only
+   * counted when it returns a row — otherwise nothing happens and the result is undefined.
    */
-  async beginDownloadAttempt(orderId: string, eid: string, progress?: DownloadProgressReport): Promise<{ downloadAttempts: number }> {
-    // Fast path, one statement (issue 6): the order locked, counted, bound to the EID and the audit event
-    // written — only when every check passes; otherwise the transaction below finds the right error.
+  async beginDownloadAttempt(orderId: string, eid: string, progress?: DownloadProgressReport): Promise<{ downloadAttempts: number }>;
+  async beginDownloadAttempt(
+    orderId: string,
+    eid: string,
+    progress: DownloadProgressReport | undefined,
+    claim: LinkedChange,
+  ): Promise<{ downloadAttempts: number } | undefined>;
+  async beginDownloadAttempt(
+    orderId: string,
+    eid: string,
+    progress?: DownloadProgressReport,
+    claim?: LinkedChange,
+  ): Promise<{ downloadAttempts: number } | undefined> {
+    // Fast path, one statement (issue 6): the session step claimed, the order locked, counted, bound to the EID
+    // and the audit event written — only when every check passes; otherwise the transaction below finds the
+    // right error.
     if (UUID.test(orderId)) {
+      const params = [orderId, eid, this.policy.maxDownloadAttempts, ACTOR, ...this.outboxParams(progress)];
+      const g = claim ? `g AS (${claim.sql(params.length + 1, 'TRUE')}),\n              ` : '';
       const [r] = await this.db.query(
-        `WITH cur AS (SELECT id, eid FROM orders WHERE id = $1 FOR UPDATE),
+        `WITH ${g}cur AS (SELECT id, eid FROM orders WHERE id = $1${claim ? ' AND EXISTS (SELECT 1 FROM g)' : ''} FOR UPDATE),
               u AS (UPDATE orders o SET download_attempts = o.download_attempts + 1, eid = COALESCE(o.eid, $2), updated_at = now()
                       FROM cur
                      WHERE o.id = cur.id AND (o.eid IS NULL OR o.eid = $2) AND o.download_attempts < $3
@@ -137,13 +179,16 @@ export class DownloadOrderService {
                            || CASE WHEN u.old_eid IS NULL OR u.old_eid = '' THEN '{"eidBound": true}'::jsonb ELSE '{}'::jsonb END
                       FROM u)${progress ? `,
               ob AS (${OUTBOX_INSERT('$5', 'u')})` : ''}
-         SELECT download_attempts FROM u`,
-        [orderId, eid, this.policy.maxDownloadAttempts, ACTOR, ...this.outboxParams(progress)],
+         SELECT (SELECT download_attempts FROM u) AS download_attempts${claim ? ', EXISTS (SELECT 1 FROM g) AS claimed' : ''}`,
+        [...params, ...(claim?.params ?? [])],
       );
-      if (r) {
+      if (claim && !(r.claimed === true || r.claimed === 't')) return undefined;
+      if (r.download_attempts != null) {
         if (progress) this.outbox.notifyEnqueued();
         return { downloadAttempts: Number(r.download_attempts) };
       }
+    } else if (claim && !(await this.runAlone(claim))) {
+      return undefined;
     }
     const result = await this.beginDownloadAttemptTx(orderId, eid);
     if (progress) await this.report(orderId, progress);
@@ -185,11 +230,9 @@ export class DownloadOrderService {
       `SELECT o.active, o.expires_at, p.state AS profile_state FROM orders o LEFT JOIN profiles p ON p.id = o.profile_id WHERE o.id = $1`,
       [orderId],
     );
-    if (!o || !(o.active === true || o.active === 't')) return 'closed';
-    const expiresAt = date(o.expires_at);
-    if (expiresAt && expiresAt.getTime() <= Date.now()) return 'expired';
-    if (o.profile_state === 'Released') return 'valid';
-    return o.profile_state === 'Downloaded' ? 'bound' : 'closed';
+    return orderValidityOf(
+      o && { active: o.active === true || o.active === 't', expiresAt: date(o.expires_at), profileState: o.profile_state ?? undefined },
+    );
   }
 
   /** SHA-256(CC) of the order, or undefined when no Confirmation Code is required. */
@@ -243,20 +286,28 @@ export class DownloadOrderService {
     return { ccAttempts: result.ccAttempts, remaining: this.policy.maxCcAttempts - result.ccAttempts };
   }
 
-  /** GetBoundProfilePackage delivered the BPP: Released → Downloaded. */
-  async markDownloaded(orderId: string, progress?: DownloadProgressReport): Promise<void> {
-    await this.move(orderId, 'download', 'Downloaded', {}, `downloaded_at = now()`, progress);
+  /**
+   * GetBoundProfilePackage delivered the BPP: Released → Downloaded. `claim` (the RSP session's step): done
+   * first in the same statement; false (and nothing done) when it returns no row.
+   */
+  async markDownloaded(orderId: string, progress?: DownloadProgressReport, claim?: LinkedChange): Promise<boolean> {
+    return this.move(orderId, 'download', 'Downloaded', {}, `downloaded_at = now()`, progress, claim && { change: claim, gate: true });
   }
 
-  /** PIR successResult (SGP.22 §5.6.4): Downloaded → Installed; the order is complete. */
-  async markInstalled(orderId: string, resultData?: Buffer, progress?: DownloadProgressReport): Promise<void> {
-    await this.move(
+  /**
+   * PIR successResult (SGP.22 §5.6.4): Downloaded → Installed; the order is complete. `then` (the end of the RSP
+   * session) is written in the same statement when the state change happens there; the caller does it
+   * otherwise (`then` done: the result is true).
+   */
+  async markInstalled(orderId: string, resultData?: Buffer, progress?: DownloadProgressReport, then?: LinkedChange): Promise<boolean> {
+    return this.move(
       orderId,
       'install',
       'Installed',
       resultData ? { resultData: resultData.toString('base64') } : {},
       `installed_at = now(), active = false, closed_at = now()`,
       progress,
+      then && { change: then, gate: false },
     );
   }
 
@@ -341,6 +392,11 @@ export class DownloadOrderService {
     return this.inventory.getProtectedProfile(profileId);
   }
 
+  /** The stored protected profile, or the unprotected package to protect (one statement). */
+  getProtectedProfileOrPackage(profileId: string): Promise<{ protected: StoredProtectedProfile } | { package: Buffer }> {
+    return this.inventory.getProtectedProfileOrPackage(profileId);
+  }
+
   /**
    * ES2+.HandleDownloadProgressInfo for this order (SGP.22 §5.3.5) through the outbox. Notification points:
    * 1 eligibility and retry limit check, 2 confirmation failure, 3 BPP download, 4 BPP installation.
@@ -393,6 +449,11 @@ export class DownloadOrderService {
     return o;
   }
 
+  /**
+   * `linked`: a session change in the same statement. gate: done first, and nothing else unless it returns a
+   * row (result false then); otherwise: done only when the state change happens in the fast path (result:
+   * whether it was done).
+   */
   private async move(
     orderId: string,
     op: 'download' | 'install' | 'installFailed',
@@ -400,32 +461,48 @@ export class DownloadOrderService {
     detail: Record<string, unknown>,
     orderSet?: string,
     progress?: DownloadProgressReport,
-  ): Promise<void> {
+    linked?: { change: LinkedChange; gate: boolean },
+  ): Promise<boolean> {
     const from = TRANSITIONS[op].from as readonly ProfileState[];
     // Fast path, one statement (issue 6), for the usual case — the order is its profile's active order and the
-    // profile is in the expected state: order locked first (as below), guarded profile UPDATE, the order's
-    // state and columns, the audit event. Anything else falls through to the transaction, which then does or
-    // refuses exactly what it always did (8.8.5/3.9, 8.2.1/3.5).
+    // profile is in the expected state: (the session step claimed,) order locked first (as below), guarded
+    // profile UPDATE, the order's state and columns, the audit event (, the session ended). Anything else
+    // falls through to the transaction, which then does or refuses exactly what it always did (8.8.5/3.9, 8.2.1/3.5).
     if (from.length === 1 && UUID.test(orderId)) {
+      const params = [orderId, from[0], to, ACTOR, JSON.stringify(detail), ...this.outboxParams(progress)];
+      const gate = linked?.gate ? linked.change : undefined;
+      const after = linked && !linked.gate ? linked.change : undefined;
+      const n = params.length + 1;
       const [r] = await this.db.query(
-        `WITH o AS (SELECT profile_id FROM orders WHERE id = $1 AND active FOR UPDATE),
+        `WITH ${gate ? `g AS (${gate.sql(n, 'TRUE')}),\n              ` : ''}o AS (SELECT profile_id FROM orders WHERE id = $1 AND active${gate ? ' AND EXISTS (SELECT 1 FROM g)' : ''} FOR UPDATE),
               p AS (UPDATE profiles SET state = $3, updated_at = now()
                      WHERE id = (SELECT profile_id FROM o) AND state = $2 RETURNING id),
               ou AS (UPDATE orders SET state = $3, updated_at = now()${orderSet ? `, ${orderSet}` : ''}
                       WHERE id = $1 AND active AND EXISTS (SELECT 1 FROM p) RETURNING id),
               e AS (INSERT INTO profile_events (profile_id, order_id, from_state, to_state, actor, detail)
                     SELECT p.id, $1, $2, $3, $4, $5 FROM p)${progress ? `,
-              ob AS (${OUTBOX_INSERT('$6', 'p')})` : ''}
-         SELECT id::text AS id FROM p`,
-        [orderId, from[0], to, ACTOR, JSON.stringify(detail), ...this.outboxParams(progress)],
+              ob AS (${OUTBOX_INSERT('$6', 'p')})` : ''}${after ? `,
+              a AS (${after.sql(n, 'EXISTS (SELECT 1 FROM p)')})` : ''}
+         SELECT (SELECT id::text FROM p) AS id${gate ? ', EXISTS (SELECT 1 FROM g) AS claimed' : ''}`,
+        [...params, ...(linked?.change.params ?? [])],
       );
-      if (r) {
+      if (gate && !(r.claimed === true || r.claimed === 't')) return false;
+      if (r.id != null) {
         if (progress) this.outbox.notifyEnqueued();
-        return;
+        return true;
       }
+    } else if (linked?.gate && !(await this.runAlone(linked.change))) {
+      return false;
     }
     await this.moveTx(orderId, op, to, detail, orderSet);
     if (progress) await this.report(orderId, progress);
+    return linked ? linked.gate : true;
+  }
+
+  /** A linked change on its own (the fast path does not apply); true when it returned a row. */
+  private async runAlone(change: LinkedChange): Promise<boolean> {
+    const [r] = await this.db.query(`WITH c AS (${change.sql(1, 'TRUE')}) SELECT count(*)::int AS n FROM c`, change.params);
+    return Number(r.n) > 0;
   }
 
   private async moveTx(

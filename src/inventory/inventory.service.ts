@@ -277,6 +277,32 @@ export class InventoryService {
   async getProtectedProfile(profileId: string): Promise<StoredProtectedProfile | undefined> {
     const [r] = await this.db.query(`SELECT ppk_protected, ppk_keys_ciphertext FROM profiles WHERE id = $1`, [profileId]);
     if (!r || r.ppk_protected == null || r.ppk_keys_ciphertext == null) return undefined;
+    return this.openProtected(profileId, r);
+  }
+
+  /**
+   * The stored protected profile package or, when none was stored yet, the unprotected package (decrypted) to
+   * protect — one statement (issue 6: the first binding of a profile read them one after the other).
+   */
+  async getProtectedProfileOrPackage(profileId: string): Promise<{ protected: StoredProtectedProfile } | { package: Buffer }> {
+    const [r] = await this.db.query(
+      `SELECT ppk_protected, ppk_keys_ciphertext, iccid,
+              CASE WHEN ppk_protected IS NULL OR ppk_keys_ciphertext IS NULL THEN package_ciphertext END AS package_ciphertext,
+              package_iv, package_tag
+         FROM profiles WHERE id = $1`,
+      [profileId],
+    );
+    if (!r) throw new RspError('8.2.1', '3.9', 'Profile unknown');
+    if (r.ppk_protected != null && r.ppk_keys_ciphertext != null) return { protected: this.openProtected(profileId, r) };
+    return {
+      package: this.vault.open(
+        { ciphertext: buf(r.package_ciphertext)!, iv: buf(r.package_iv)!, tag: buf(r.package_tag)! },
+        `profile:${r.iccid}`,
+      ),
+    };
+  }
+
+  private openProtected(profileId: string, r: { ppk_protected: unknown; ppk_keys_ciphertext: unknown }): StoredProtectedProfile {
     const framed = this.vault.openBlob(buf(r.ppk_protected)!, `ppk-segments:${profileId}`);
     const segments: Buffer[] = [];
     for (let p = 0; p < framed.length; ) {

@@ -1,3 +1,5 @@
+import type { SessionChange } from './rsp-session.store';
+
 /**
  * What the ES9+ download flow needs from the inventory (orders, profiles, the operator's outbox).
  * Implemented over the inventory services by InventoryDownloadAdapter; faked in unit tests.
@@ -52,20 +54,35 @@ export interface ProgressReport {
   subject: ProgressSubject;
 }
 
+/** The order's state as read with the RSP session (RspSessionStore.findWithOrder). */
+export interface OrderStatus {
+  active: boolean;
+  expiresAt?: Date;
+  profileState?: string;
+}
+
 export type ProfileEvent = 'install' | 'enable' | 'disable' | 'delete';
 
 export interface DownloadPort {
   /** SGP.22 §5.6.3 order lookup; throws RspError (8.2.6/3.8, 8.1.1/3.8, 8.2/1.2, 8.8.5/4.10, 8.8.5/6.4). */
   findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate>;
-  /** `progress`: the operator's event, written atomically with the attempt. */
-  beginDownloadAttempt(orderId: string, eid: string, progress?: ProgressReport): Promise<void>;
-  /** Pending (profile Released), its BPP already delivered (Downloaded), past its expiry, or closed (cancelled / done). */
-  orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'>;
+  /**
+   * `progress`: the operator's event, written atomically with the attempt. `claim`: the RSP session's step,
+   * done first in the same statement; false (nothing counted) when it did not move the session.
+   */
+  beginDownloadAttempt(orderId: string, eid: string, progress?: ProgressReport, claim?: SessionChange): Promise<boolean>;
+  /**
+   * Pending (profile Released), its BPP already delivered (Downloaded), past its expiry, or closed (cancelled /
+   * done). `known`: the order's state already read (with the session): no statement.
+   */
+  orderValidity(orderId: string, known?: OrderStatus | null): Promise<'valid' | 'bound' | 'expired' | 'closed'>;
   confirmationCodeHash(orderId: string): Promise<Buffer | undefined>;
   /** Counts a Confirmation Code attempt; throws 8.2.7/6.4 once the limit is exceeded. */
   checkConfirmationCode(orderId: string, matched: boolean): Promise<void>;
-  markDownloaded(orderId: string, progress?: ProgressReport): Promise<void>;
-  markInstalled(orderId: string, resultData: Buffer, progress?: ProgressReport): Promise<void>;
+  /** `claim`: the RSP session's step, done first in the same statement; false (nothing done) when it did not move it. */
+  markDownloaded(orderId: string, progress?: ProgressReport, claim?: SessionChange): Promise<boolean>;
+  /** `sessionEnd`: written in the same statement when the change happens there (true); else the caller's job (false). */
+  markInstalled(orderId: string, resultData: Buffer, progress?: ProgressReport, sessionEnd?: SessionChange): Promise<boolean>;
   markInstallationFailed(orderId: string, detail: { bppCommandId: number; errorReason: number; resultData: Buffer }): Promise<void>;
   applyProfileNotification(n: { iccid: string; eid: string; event: ProfileEvent; seqNumber: number }): Promise<void>;
   /** CancelSession (SGP.22 §5.6.5) with its CancelSessionReason. */

@@ -231,7 +231,10 @@ export class Es9PlusService {
     const smdpSignature2 = signatureDo(
       await this.keys.sign(dpSet.dppbKeyId, Buffer.concat([smdpSigned2, signatureDo(ok.euiccSignature1)])),
     );
-    const moved = await this.sessions.advance(transactionId, ['initiated'], {
+    // The session step is claimed (once: the serverChallenge is used once, §5.6.3) in the same statement that
+    // counts the download attempt — a replayed authenticateServerResponse must not burn the order's attempts —
+    // and writes ES2+.HandleDownloadProgressInfo point 1 (the order is bound to this EID now).
+    const claim = this.sessions.claim(transactionId, ['initiated'], {
       step: 'authenticated',
       eid: chain.eid,
       euiccPublicKey: chain.euiccPublicKeySpki,
@@ -246,20 +249,19 @@ export class Es9PlusService {
       smdpSignature2,
       expiresAt: this.expiry(),
     });
-    if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown: this session has already been authenticated');
-    // Counted only once the session is claimed: a replayed authenticateServerResponse (the serverChallenge is
-    // used once, §5.6.3) must not burn the order's download attempts.
-    // With it, ES2+.HandleDownloadProgressInfo point 1 (the order is bound to this EID now), in one statement.
+    let moved: boolean;
     try {
-      await this.downloads.beginDownloadAttempt(candidate.orderId, chain.eid, {
-        notificationPointId: 1,
-        status: 'Executed-Success',
-        subject: { ...subject, eid: chain.eid },
-      });
+      moved = await this.downloads.beginDownloadAttempt(
+        candidate.orderId,
+        chain.eid,
+        { notificationPointId: 1, status: 'Executed-Success', subject: { ...subject, eid: chain.eid } },
+        claim,
+      );
     } catch (e) {
       await this.sessions.delete(transactionId);
       throw e;
     }
+    if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown: this session has already been authenticated');
     return {
       transactionId: hex(transactionId),
       profileMetadata: b64(profileMetadata),
@@ -274,7 +276,12 @@ export class Es9PlusService {
     const transactionId = parseTransactionId(body);
     const responseBytes = parseBase64(body, 'prepareDownloadResponse');
     const now = this.clock();
-    const session = await this.liveSession(transactionId, ['authenticated', 'bound'], now);
+    // The session and its order's state in one statement (issue 6).
+    const found = await this.sessions.findWithOrder(transactionId, now);
+    if (!found || !(found.session.step === 'authenticated' || found.session.step === 'bound')) {
+      throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
+    }
+    const session = found.session;
     const response = asn1(() => decodePrepareDownloadResponse(responseBytes), 'prepareDownloadResponse');
     if (!response.ok) {
       await this.endSession(session, 'Failed', new RspError('8.1', '6.1', `The eUICC refused smdpSigned2 (downloadErrorCode ${response.error.downloadErrorCode})`));
@@ -291,7 +298,7 @@ export class Es9PlusService {
     }
     // §5.6.2: the download order must still be valid when the BPP is handed out: expired → 8.8.5/4.10; an order
     // the operator cancelled (ES2+.CancelOrder) meanwhile takes its RSP session with it.
-    const validity = await this.downloads.orderValidity(session.orderId!);
+    const validity = await this.downloads.orderValidity(session.orderId!, found.order ?? null);
     if (validity === 'closed') {
       await this.sessions.delete(transactionId);
       throw new RspError('8.10.1', '3.9', 'TransactionId unknown: the download order is no longer pending');
@@ -321,23 +328,25 @@ export class Es9PlusService {
       return { transactionId: hex(transactionId), boundProfilePackage: b64(session.bpp) };
     }
     const bpp = await this.bind(session, ok.euiccSigned2.euiccOtpk);
-    const moved = await this.sessions.advance(transactionId, ['authenticated', 'bound'], {
-      step: 'bound',
-      euiccOtpk: ok.euiccSigned2.euiccOtpk,
-      bpp,
-      expiresAt: this.expiry(),
-    });
+    const changes: Partial<RspSession> = { step: 'bound', euiccOtpk: ok.euiccSigned2.euiccOtpk, bpp, expiresAt: this.expiry() };
+    const subject = subjectOf(session);
+    if (session.step === 'authenticated' && !session.rebind && subject) {
+      // The session step, Released → Downloaded and ES2+.HandleDownloadProgressInfo point 3 in one statement.
+      const moved = await this.downloads.markDownloaded(
+        session.orderId!,
+        { notificationPointId: 3, status: 'Executed-Success', subject },
+        this.sessions.claim(transactionId, ['authenticated', 'bound'], changes),
+      );
+      if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
+      this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
+      return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
+    }
+    const moved = await this.sessions.advance(transactionId, ['authenticated', 'bound'], changes);
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
     // A re-binding in the same session (new otPK.EUICC) hands out another package of a profile already Downloaded.
     if (session.step === 'authenticated') {
-      const subject = subjectOf(session);
-      if (!session.rebind && subject) {
-        // Released → Downloaded and ES2+.HandleDownloadProgressInfo point 3 in one statement.
-        await this.downloads.markDownloaded(session.orderId!, { notificationPointId: 3, status: 'Executed-Success', subject });
-      } else {
-        if (!session.rebind) await this.downloads.markDownloaded(session.orderId!);
-        await this.downloads.progress(session.orderId!, 3, 'Executed-Success', undefined, undefined, subject);
-      }
+      if (!session.rebind) await this.downloads.markDownloaded(session.orderId!);
+      await this.downloads.progress(session.orderId!, 3, 'Executed-Success', undefined, undefined, subject);
       this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
     }
     return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
@@ -403,12 +412,18 @@ export class Es9PlusService {
       }
       // ES2+.HandleDownloadProgressInfo point 4 (BPP installation) carries the result data (SGP.22 §5.3.5).
       this.metrics.installationResult(session.operatorId ?? 'unknown', !!pir.finalResult.successResult);
+      let ended = false;
       if (pir.finalResult.successResult) {
         const subject = subjectOf(session);
         const resultData = pir.profileInstallationResultDataRaw;
         if (subject) {
-          // Downloaded → Installed and ES2+.HandleDownloadProgressInfo point 4 in one statement.
-          await this.downloads.markInstalled(session.orderId, resultData, { notificationPointId: 4, status: 'Executed-Success', resultData, subject });
+          // Downloaded → Installed, ES2+.HandleDownloadProgressInfo point 4 and the end of the session in one statement.
+          ended = await this.downloads.markInstalled(
+            session.orderId,
+            resultData,
+            { notificationPointId: 4, status: 'Executed-Success', resultData, subject },
+            this.sessions.ending(session.transactionId),
+          );
         } else {
           await this.downloads.markInstalled(session.orderId, resultData);
           await this.downloads.progress(session.orderId, 4, 'Executed-Success', undefined, resultData);
@@ -430,7 +445,7 @@ export class Es9PlusService {
         );
       }
       // The RSP session ends here; its one-time material goes with it.
-      await this.sessions.delete(session.transactionId);
+      if (!ended) await this.sessions.delete(session.transactionId);
       return;
     }
     const other = notification.otherSignedNotification;

@@ -1,6 +1,7 @@
-import { DownloadOrderService } from '../inventory/download-order.service';
+import { DownloadOrderService, orderValidityOf } from '../inventory/download-order.service';
 import { generateProfileProtectionKeys, protectProfileWithPpk } from './es8plus';
-import { DownloadCandidate, DownloadPort, ProfileEvent, ProgressReport, ProgressSubject, ProtectedProfile } from './download.port';
+import { DownloadCandidate, DownloadPort, OrderStatus, ProfileEvent, ProgressReport, ProgressSubject, ProtectedProfile } from './download.port';
+import type { SessionChange } from './rsp-session.store';
 
 /** The ES9+ flow's DownloadPort over the inventory's DownloadOrderService. */
 export class InventoryDownloadAdapter implements DownloadPort {
@@ -9,10 +10,15 @@ export class InventoryDownloadAdapter implements DownloadPort {
   findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate> {
     return this.orders.findOrderForDownload(q);
   }
-  async beginDownloadAttempt(orderId: string, eid: string, progress?: ProgressReport): Promise<void> {
-    await this.orders.beginDownloadAttempt(orderId, eid, progress);
+  async beginDownloadAttempt(orderId: string, eid: string, progress?: ProgressReport, claim?: SessionChange): Promise<boolean> {
+    if (!claim) {
+      await this.orders.beginDownloadAttempt(orderId, eid, progress);
+      return true;
+    }
+    return (await this.orders.beginDownloadAttempt(orderId, eid, progress, claim)) !== undefined;
   }
-  orderValidity(orderId: string): Promise<'valid' | 'bound' | 'expired' | 'closed'> {
+  async orderValidity(orderId: string, known?: OrderStatus | null): Promise<'valid' | 'bound' | 'expired' | 'closed'> {
+    if (known !== undefined) return orderValidityOf(known ?? undefined);
     return this.orders.orderValidity(orderId);
   }
   confirmationCodeHash(orderId: string): Promise<Buffer | undefined> {
@@ -21,11 +27,11 @@ export class InventoryDownloadAdapter implements DownloadPort {
   async checkConfirmationCode(orderId: string, matched: boolean): Promise<void> {
     await this.orders.checkConfirmationCode(orderId, matched);
   }
-  markDownloaded(orderId: string, progress?: ProgressReport): Promise<void> {
-    return this.orders.markDownloaded(orderId, progress);
+  markDownloaded(orderId: string, progress?: ProgressReport, claim?: SessionChange): Promise<boolean> {
+    return this.orders.markDownloaded(orderId, progress, claim);
   }
-  markInstalled(orderId: string, resultData: Buffer, progress?: ProgressReport): Promise<void> {
-    return this.orders.markInstalled(orderId, resultData, progress);
+  markInstalled(orderId: string, resultData: Buffer, progress?: ProgressReport, sessionEnd?: SessionChange): Promise<boolean> {
+    return this.orders.markInstalled(orderId, resultData, progress, sessionEnd);
   }
   async markInstallationFailed(orderId: string, detail: { bppCommandId: number; errorReason: number; resultData: Buffer }): Promise<void> {
     await this.orders.markInstallationFailed(orderId, detail);
@@ -44,9 +50,10 @@ export class InventoryDownloadAdapter implements DownloadPort {
    * the PPK it was built with, so both packages stay correct.
    */
   async protectedProfile(profileId: string): Promise<ProtectedProfile> {
-    const stored = await this.orders.getProtectedProfile(profileId);
-    if (stored) return stored;
-    const upp = await this.orders.getProfilePackage(profileId);
+    // One statement: the stored protection, or the package to protect (issue 6).
+    const found = await this.orders.getProtectedProfileOrPackage(profileId);
+    if ('protected' in found) return found.protected;
+    const upp = found.package;
     const ppk = generateProfileProtectionKeys();
     const fresh = { ppk, segments: protectProfileWithPpk(upp, ppk) };
     await this.orders.storeProtectedProfile(profileId, fresh);

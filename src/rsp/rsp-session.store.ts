@@ -34,6 +34,25 @@ export interface RspSession {
   expiresAt: Date;
 }
 
+/**
+ * A change to an RSP session written inside another statement (the order's state change) as one of its
+ * CTEs: `sql(first, condition)` is a data-modifying statement whose parameters are `$first`… (`params`) and
+ * whose WHERE includes `condition` (an SQL boolean of the host statement, 'TRUE' when unconditional); it
+ * returns a row when it changed the session.
+ */
+export interface SessionChange {
+  sql(first: number, condition: string): string;
+  params: unknown[];
+}
+
+/** What GetBoundProfilePackage needs to know of the session's download order (read with the session). */
+export interface SessionOrderStatus {
+  active: boolean;
+  expiresAt?: Date;
+  /** State of the order's profile (Released, Downloaded, …). */
+  profileState?: string;
+}
+
 const COLUMNS: Record<keyof RspSession, string> = {
   transactionId: 'transaction_id',
   step: 'step',
@@ -89,6 +108,59 @@ export class RspSessionStore {
   }
 
   /**
+   * The live session and, in the same statement (issue 6), the state of its download order as
+   * GetBoundProfilePackage checks it (SGP.22 §5.6.2): `order` is undefined when the session has no order or the
+   * order is gone.
+   */
+  async findWithOrder(transactionId: Buffer, now: Date): Promise<{ session: RspSession; order?: SessionOrderStatus } | undefined> {
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT s.*, o.id IS NOT NULL AS order_found, o.active AS order_active, o.expires_at AS order_expires_at,
+              p.state AS order_profile_state
+         FROM rsp_sessions s
+         LEFT JOIN orders o
+                ON o.id = CASE WHEN s.order_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN s.order_id::uuid END
+         LEFT JOIN profiles p ON p.id = o.profile_id
+        WHERE s.transaction_id = $1 AND s.expires_at > $2`,
+      [transactionId, now],
+    );
+    if (!rows.length) return undefined;
+    const r = rows[0];
+    const found = r.order_found === true || r.order_found === 't';
+    return {
+      session: fromRow(r),
+      order: found
+        ? {
+            active: r.order_active === true || r.order_active === 't',
+            expiresAt: r.order_expires_at == null ? undefined : new Date(r.order_expires_at as string | Date),
+            profileState: r.order_profile_state == null ? undefined : String(r.order_profile_state),
+          }
+        : undefined,
+    };
+  }
+
+  /**
+   * `advance` as a statement for another one (issue 6: the session step and the order's state change in one
+   * round trip): returns a row when this request moved the session — each step is still claimed once.
+   */
+  claim(transactionId: Buffer, fromSteps: RspSession['step'][], changes: Partial<RspSession>): SessionChange {
+    const keys = (Object.keys(changes) as Array<keyof RspSession>).filter((k) => changes[k] !== undefined);
+    return {
+      sql: (first, condition) =>
+        `UPDATE rsp_sessions SET ${keys.map((k, i) => `${COLUMNS[k]} = $${first + 2 + i}`).join(', ')}
+          WHERE transaction_id = $${first} AND step = ANY($${first + 1}) AND ${condition} RETURNING transaction_id`,
+      params: [transactionId, fromSteps, ...keys.map((k) => changes[k])],
+    };
+  }
+
+  /** `delete` as a statement for another one (the session ends with the order's state change). */
+  ending(transactionId: Buffer): SessionChange {
+    return {
+      sql: (first, condition) => `DELETE FROM rsp_sessions WHERE transaction_id = $${first} AND ${condition} RETURNING transaction_id`,
+      params: [transactionId],
+    };
+  }
+
+  /**
    * Moves a session from one step to the next with the given changes; false when another request moved it
    * first (each step is done once: a serverChallenge is used once, SGP.22 §5.6.3).
    */
@@ -97,12 +169,8 @@ export class RspSessionStore {
     fromSteps: RspSession['step'][],
     changes: Partial<RspSession>,
   ): Promise<boolean> {
-    const keys = (Object.keys(changes) as Array<keyof RspSession>).filter((k) => changes[k] !== undefined);
-    const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 3}`);
-    const result = await this.db.query(
-      `UPDATE rsp_sessions SET ${sets.join(', ')} WHERE transaction_id = $1 AND step = ANY($2) RETURNING transaction_id`,
-      [transactionId, fromSteps, ...keys.map((k) => changes[k])],
-    );
+    const c = this.claim(transactionId, fromSteps, changes);
+    const result = await this.db.query(c.sql(1, 'TRUE'), c.params);
     return rowsOf(result).length > 0;
   }
 
