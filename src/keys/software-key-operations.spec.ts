@@ -66,4 +66,60 @@ describe('SoftwareKeyOperations', () => {
     await expect(ops.oneTimeKeyAgreement('prime256v1', bad)).rejects.toMatchObject({ subjectCode: '1.6', reasonCode: '2.1' });
     await expect(ops.oneTimeKeyAgreement('prime256v1', Buffer.alloc(33, 2))).rejects.toBeInstanceOf(RspError);
   });
+
+  describe('pool of one-time key pairs', () => {
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 1000 && !ok(); i++) await turn();
+    };
+
+    it.each(['prime256v1', 'brainpoolP256r1'] as const)('never returns a one-time key twice, and each agrees with the peer (%s)', async (curve) => {
+      const pooled = new SoftwareKeyOperations(new Map([['dp/nist/dpauth', nist.privateKey]]), { oneTimeKeyPool: 4 });
+      const euicc = createECDH(curve);
+      const otPkEuicc = euicc.generateKeys();
+      const seen = new Set<string>();
+      let n = 0;
+      // Bursts larger than the pool (taken from the pool, then generated in the request), and refills between.
+      for (let round = 0; round < 6; round++) {
+        const results = await Promise.all(Array.from({ length: 7 }, () => pooled.oneTimeKeyAgreement(curve, otPkEuicc)));
+        for (const r of results) {
+          seen.add(r.oneTimePublicKey.toString('hex'));
+          n++;
+          expect(r.sharedSecret.equals(euicc.computeSecret(r.oneTimePublicKey))).toBe(true);
+        }
+        if (round % 2) await until(() => pooled.pooledOneTimeKeys(curve) === 4);
+      }
+      expect(n).toBe(42);
+      expect(seen.size).toBe(42);
+    });
+
+    it('takes a key out of the pool for each call (even a refused one) and refills it off the request path', async () => {
+      const pooled = new SoftwareKeyOperations(new Map(), { oneTimeKeyPool: 3 });
+      const otPk = createECDH('prime256v1').generateKeys();
+      expect(pooled.pooledOneTimeKeys('prime256v1')).toBe(0);
+      await pooled.oneTimeKeyAgreement('prime256v1', otPk); // first use: generated in the call, refill scheduled
+      expect(pooled.pooledOneTimeKeys('prime256v1')).toBe(0);
+      await until(() => pooled.pooledOneTimeKeys('prime256v1') === 3);
+      expect(pooled.pooledOneTimeKeys('prime256v1')).toBe(3);
+      await pooled.oneTimeKeyAgreement('prime256v1', otPk);
+      expect(pooled.pooledOneTimeKeys('prime256v1')).toBe(2);
+      const bad = Buffer.alloc(65, 1);
+      bad[0] = 0x04;
+      await expect(pooled.oneTimeKeyAgreement('prime256v1', bad)).rejects.toMatchObject({ subjectCode: '1.6', reasonCode: '2.1' });
+      expect(pooled.pooledOneTimeKeys('prime256v1')).toBe(1); // the refused call's key is dropped, not returned
+      expect(pooled.pooledOneTimeKeys('brainpoolP256r1')).toBe(0); // a curve's pool fills once it is used
+      await until(() => pooled.pooledOneTimeKeys('prime256v1') === 3);
+      expect(pooled.pooledOneTimeKeys('prime256v1')).toBe(3);
+    });
+
+    it('oneTimeKeyPool 0: no pool, a fresh key pair in every call', async () => {
+      const unpooled = new SoftwareKeyOperations(new Map(), { oneTimeKeyPool: 0 });
+      const otPk = createECDH('brainpoolP256r1').generateKeys();
+      const a = await unpooled.oneTimeKeyAgreement('brainpoolP256r1', otPk);
+      const b = await unpooled.oneTimeKeyAgreement('brainpoolP256r1', otPk);
+      expect(a.oneTimePublicKey.equals(b.oneTimePublicKey)).toBe(false);
+      await turn();
+      expect(unpooled.pooledOneTimeKeys('brainpoolP256r1')).toBe(0);
+    });
+  });
 });
