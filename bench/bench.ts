@@ -179,6 +179,12 @@ async function run(o: BenchOptions): Promise<BenchResult> {
         }
       }
     }, o.sampleSeconds * 1000);
+    // Heap after a forced full GC every 10 s: flat when nothing leaks (RSS alone follows the collector's sizing).
+    const heap: Array<{ x: number; y: number }> = [];
+    const heapSampler = setInterval(() => {
+      const x = driver.recorder.completed;
+      void server?.heapAfterGc().then((y) => y !== undefined && heap.push({ x, y }));
+    }, 10_000);
     log(o.downloads ? `measuring ${o.downloads} downloads …` : `measuring for ${o.durationSeconds} s …`);
     const deadline = o.downloads ? Infinity : t0 + o.durationSeconds * 1000;
     let lastReport = t0;
@@ -198,6 +204,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const client1 = process.cpuUsage(client0);
     const pg1 = pgPids.length ? pgCpu(pidsByComm(/^postgres/)) : new Map<number, number>();
     clearInterval(sampler);
+    clearInterval(heapSampler);
     const final = serverPid ? readProcMemory(serverPid) : undefined;
     log('draining …');
     await driver.stop();
@@ -223,6 +230,8 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const clientSeconds = (client1.user + client1.system) / 1e6;
     const measured = rss.filter((p) => p.x >= completed * 0.2);
     const growth = measured.length >= 3 ? slope(measured) * 1000 : undefined;
+    const heapMeasured = heap.filter((p) => p.x >= completed * 0.2);
+    const heapGrowth = heapMeasured.length >= 3 ? slope(heapMeasured) * 1000 : undefined;
     const errors = driver.recorder.failed;
     const dps = completed / seconds;
     const maxP99 = Math.max(...ES9_FUNCTIONS.map((f) => latencyMs[f].p99));
@@ -271,6 +280,8 @@ async function run(o: BenchOptions): Promise<BenchResult> {
         finalRssBytes: final?.rss,
         bytesPerConcurrentSession: idle && final ? (final.hwm - idle.rss) / o.concurrency : undefined,
         rssGrowthBytesPer1000Downloads: growth,
+        heapAfterGcBytes: heap.length ? { first: heap[0].y, last: heap[heap.length - 1].y, samples: heap.length } : undefined,
+        heapAfterGcGrowthBytesPer1000Downloads: heapGrowth,
         metrics,
         eventLoopUtilization: usage0 && usage1 ? eluBetween(usage0.elu, usage1.elu) : undefined,
         cpuSplitUsPerDownload:

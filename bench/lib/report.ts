@@ -43,6 +43,10 @@ export interface BenchResult {
     bytesPerConcurrentSession?: number;
     /** Least-squares RSS growth over the measured phase, bytes per 1000 downloads. */
     rssGrowthBytesPer1000Downloads?: number;
+    /** Heap in use after a forced full GC, first and last sample of the measured phase. */
+    heapAfterGcBytes?: { first: number; last: number; samples: number };
+    /** Least-squares slope of the heap after GC over the measured phase (past its first 20 %), bytes per 1000 downloads. */
+    heapAfterGcGrowthBytesPer1000Downloads?: number;
     metrics?: { requests: number; failures: number };
     /** process.cpuUsage() of the server: user and kernel µs per download. */
     cpuSplitUsPerDownload?: { user: number; system: number };
@@ -106,6 +110,12 @@ export function renderText(r: BenchResult): string {
     `server CPU: ${f1(sv.cpuUsPerDownload, 0)} µs/download (${f1(sv.cpuCores, 2)} cores); memory: idle ${mib(sv.idleRssBytes)}, peak ${mib(sv.peakRssBytes)}, ` +
       `${mib(sv.bytesPerConcurrentSession)} per concurrent session, growth ${sv.rssGrowthBytesPer1000Downloads === undefined ? '—' : mib(sv.rssGrowthBytesPer1000Downloads)} per 1000 downloads`,
   );
+  if (sv.heapAfterGcBytes) {
+    out.push(
+      `server heap after full GC: ${mib(sv.heapAfterGcBytes.first)} → ${mib(sv.heapAfterGcBytes.last)} over the run (${sv.heapAfterGcBytes.samples} samples), ` +
+        `slope ${sv.heapAfterGcGrowthBytesPer1000Downloads === undefined ? '—' : mib(sv.heapAfterGcGrowthBytesPer1000Downloads)} per 1000 downloads`,
+    );
+  }
   if (sv.cpuSplitUsPerDownload) out.push(`server CPU split: user ${f1(sv.cpuSplitUsPerDownload.user, 0)} µs + kernel ${f1(sv.cpuSplitUsPerDownload.system, 0)} µs per download`);
   if (sv.eventLoopUtilization !== undefined) out.push(`server event loop busy: ${f1(sv.eventLoopUtilization * 100, 0)} % (near 100 %: the server is the bottleneck, or is waiting for a CPU)`);
   if (sv.queriesPerDownload && sv.queriesPerDownload.total > 0) {

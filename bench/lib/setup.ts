@@ -276,6 +276,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Asks the server process for its usage counters (undefined when it does not answer within 5 s). */
   usage(): Promise<ChildUsage | undefined>;
+  /** Heap in use after a forced full garbage collection (bytes), or undefined. */
+  heapAfterGc(): Promise<number | undefined>;
   /** Starts the in-process CPU profiler (measured phase only). */
   profileStart(): Promise<void>;
   /** Stops it and writes the profile to `file`; resolves to the file, or undefined. */
@@ -322,7 +324,7 @@ export async function startServer(
   ws: Workspace,
   o: { tls: boolean; logLevel: string; server: 'ts' | 'dist'; cpuProf: boolean; env: Record<string, string>; log: (m: string) => void },
 ): Promise<ServerProcess> {
-  const nodeArgs = ['-r', join(__dirname, 'child-preload.js')];
+  const nodeArgs = ['--expose-gc', '-r', join(__dirname, 'child-preload.js')];
   let entry: string;
   if (o.server === 'dist') {
     o.log('building the server (tsc) …');
@@ -369,6 +371,7 @@ export async function startServer(
     output: () => lines.slice(-40).join('\n'),
     cpuProfileDir,
     usage: () => ask<ChildUsage>(child, { type: 'usage' }, 'usage'),
+    heapAfterGc: async () => (await ask<{ heapUsed: number; collected: boolean }>(child, { type: 'heap' }, 'heap'))?.heapUsed,
     profileStart: async () => {
       await ask(child, { type: 'profile-start' }, 'profile-started');
     },
