@@ -16,19 +16,12 @@ import { INVENTORY_POLICY, InventoryPolicy } from './inventory.policy';
 import { ProfileTypeMetadata } from './profile-metadata';
 import { TRANSITIONS, ProfileState } from './profile-states';
 import { orderById, OrderRow, recordEvent, toOrder, transitionProfile } from './profile-store';
+import type { DownloadCandidate as PortDownloadCandidate } from '../rsp/download.port';
 
 const ACTOR = 'es9plus';
 
-export interface DownloadCandidate {
-  orderId: string;
-  profileId: string;
-  operatorId: string;
-  iccid: string;
-  eid?: string;
-  matchingId?: string;
-  /** SHA-256 of the Confirmation Code, when the order has one (SGP.22 §6.2 digest: ccRequiredFlag). */
-  ccHash?: Buffer;
-  profileType: string;
+/** The ES9+ port's candidate (src/rsp/download.port.ts), with what the inventory knows beyond it. */
+export interface DownloadCandidate extends PortDownloadCandidate {
   /** Size of the unprotected profile package in bytes. */
   packageSize: number;
   metadata: ProfileTypeMetadata;

@@ -288,7 +288,7 @@ export class Es9PlusService {
       throw new RspError('8.1', '6.1', `The eUICC refused smdpSigned2 (downloadErrorCode ${response.error.downloadErrorCode})`);
     }
     const ok = response.ok;
-    const euiccKey = createPublicKey({ key: session.euiccPublicKey!, format: 'der', type: 'spki' });
+    const euiccKey = euiccKeyOf(session);
     // §5.6.2: euiccSignature2 over euiccSigned2 ‖ smdpSignature2 (data object), as received.
     if (!verifyRaw(euiccKey, Buffer.concat([ok.euiccSigned2Raw, session.smdpSignature2!]), ok.euiccSignature2)) {
       throw new RspError('8.1', '6.1', 'eUICC signature is invalid');
@@ -401,7 +401,7 @@ export class Es9PlusService {
       const session = await this.sessions.find(pir.transactionId, now);
       // A duplicate or late PIR whose session is gone was already applied (or cannot be verified): ignore.
       if (!session || !session.euiccPublicKey || !session.orderId) return;
-      const euiccKey = createPublicKey({ key: session.euiccPublicKey, format: 'der', type: 'spki' });
+      const euiccKey = euiccKeyOf(session);
       // §5.6.4: euiccSignPIR over profileInstallationResultData incl. its BF27 tag and length.
       if (!verifyRaw(euiccKey, pir.profileInstallationResultDataRaw, pir.euiccSignPIR)) {
         throw new RspError('8.1', '6.1', 'eUICC signature of the ProfileInstallationResult is invalid');
@@ -478,7 +478,7 @@ export class Es9PlusService {
       await this.sessions.delete(transactionId);
       return;
     }
-    const euiccKey: KeyObject = createPublicKey({ key: session.euiccPublicKey, format: 'der', type: 'spki' });
+    const euiccKey = euiccKeyOf(session);
     if (!verifyRaw(euiccKey, response.ok.euiccCancelSessionSignedRaw, response.ok.euiccCancelSessionSignature)) {
       throw new RspError('8.1', '6.1', 'eUICC signature is invalid');
     }
@@ -524,6 +524,11 @@ function subjectOf(s: RspSession): ProgressSubject | undefined {
 
 function statusCodeData(e: RspError): { subjectCode: string; reasonCode: string; message: string } {
   return { subjectCode: e.subjectCode, reasonCode: e.reasonCode, message: e.message };
+}
+
+/** PK.EUICC.ECDSA of the session, kept as SPKI DER since AuthenticateClient validated CERT.EUICC. */
+function euiccKeyOf(session: RspSession): KeyObject {
+  return createPublicKey({ key: session.euiccPublicKey!, format: 'der', type: 'spki' });
 }
 
 /** Runs a decoder; malformed ASN.1 becomes 1.6/2.1 naming the parameter (never a 5xx). */
