@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { cpus, totalmem } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ArgsError, BenchOptions, HELP, ordersNeeded, parseArgs } from './lib/args';
 import { ES9_FUNCTIONS, LoadDriver } from './lib/driver';
 import { measureCryptoFloor } from './lib/floor';
-import { CpuProfile, summariseCpuProfile } from './lib/profile';
+import { CpuProfile, InProcessProfiler, summariseCpuProfile } from './lib/profile';
 import { cpuSeconds, pidsByComm, processTree, readProcMemory, readProcStat, totalCpuSeconds } from './lib/proc';
 import { BenchResult, renderText } from './lib/report';
 import {
@@ -164,6 +164,8 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const pgPids = !o.embedded && !o.target ? pidsByComm(/^postgres/) : [];
     const pg0 = pgCpu(pgPids);
     if (server?.cpuProfileDir) await server.profileStart();
+    const clientProfiler = o.clientCpuProf ? new InProcessProfiler() : undefined;
+    await clientProfiler?.start();
     const usage0 = await server?.usage();
     // The server and its cluster workers (WORKERS>1), if any.
     const server0 = serverPid ? totalCpuSeconds(processTree(serverPid)) : undefined;
@@ -202,6 +204,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     const usage1 = await server?.usage();
     const profileFile = server?.cpuProfileDir ? await server.profileStop(join(server.cpuProfileDir, 'measured.cpuprofile')) : undefined;
     const client1 = process.cpuUsage(client0);
+    const clientProfile = await clientProfiler?.stop();
     const pg1 = pgPids.length ? pgCpu(pidsByComm(/^postgres/)) : new Map<number, number>();
     clearInterval(sampler);
     clearInterval(heapSampler);
@@ -318,6 +321,11 @@ async function run(o: BenchOptions): Promise<BenchResult> {
       ],
     };
 
+    if (clientProfile && ws) {
+      const file = join(ws.dir, 'client.cpuprofile');
+      writeFileSync(file, JSON.stringify(clientProfile));
+      result.clientProfile = { file, ...summariseCpuProfile(clientProfile, 40) };
+    }
     if (profileFile) {
       const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
       result.profile = { file: profileFile, ...summariseCpuProfile(profile, 40) };
@@ -331,7 +339,7 @@ async function run(o: BenchOptions): Promise<BenchResult> {
     if (server) await server.stop().catch(() => undefined);
     if (ws && !o.keep) {
       await ws.database.drop().catch((e) => log(`could not drop the bench database: ${(e as Error).message}`));
-      if (!o.cpuProf) removeWorkspace(ws);
+      if (!o.cpuProf && !o.clientCpuProf) removeWorkspace(ws);
       else log(`kept ${ws.dir} (CPU profile)`);
     } else if (ws) {
       log(`kept ${ws.dir} and ${ws.database.describe}`);

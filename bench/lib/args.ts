@@ -22,6 +22,7 @@ export interface BenchOptions {
   json: boolean;
   /** Profile the server's CPU during the measured phase (V8 sampling profiler) and summarise it. */
   cpuProf: boolean;
+  clientCpuProf: boolean;
   /** Run the server from TypeScript sources (ts-node, default) or from a fresh build. */
   server: 'ts' | 'dist';
   logLevel: string;
@@ -61,6 +62,7 @@ authenticateClient → getBoundProfilePackage → handleNotification) with real 
   --server-env K=V       extra environment for the started server (repeatable)
   --cpu-prof             profile the server during the measured phase; prints self and inclusive time by
                          component and function, keeps the .cpuprofile (Chrome DevTools, speedscope)
+  --client-cpu-prof      the same for the benchmark client (test eUICCs + LPAs) in this process
   --json                 one JSON document on stdout instead of the text report
   --keep                 keep the temporary folder and the bench database
   --target URL           measure a running SM-DP+ instead (needs --activation-codes and --certs):
@@ -101,6 +103,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     tls: true,
     json: false,
     cpuProf: false,
+    clientCpuProf: false,
     server: 'ts',
     logLevel: 'warn',
     insecure: false,
@@ -181,6 +184,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       }
       case '--cpu-prof':
         o.cpuProf = true;
+        break;
+      case '--client-cpu-prof':
+        o.clientCpuProf = true;
         break;
       case '--json':
         o.json = true;

@@ -145,3 +145,29 @@ export function summariseCpuProfile(profile: CpuProfile, top = 25): ProfileSumma
     oursInclusive: rank(oursIncl),
   };
 }
+
+/** Profiles this process (the benchmark client) with the inspector, between start() and stop(). */
+export class InProcessProfiler {
+  private session?: import('node:inspector').Session;
+
+  async start(): Promise<void> {
+    const { Session } = await import('node:inspector');
+    this.session = new Session();
+    this.session.connect();
+    await this.post('Profiler.enable');
+    await this.post('Profiler.setSamplingInterval', { interval: 500 });
+    await this.post('Profiler.start');
+  }
+
+  async stop(): Promise<CpuProfile> {
+    const r = (await this.post('Profiler.stop')) as { profile: CpuProfile };
+    this.session?.disconnect();
+    return r.profile;
+  }
+
+  private post(method: string, params?: object): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  }
+}

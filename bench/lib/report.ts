@@ -62,6 +62,7 @@ export interface BenchResult {
   ratio?: { vsFloor: number; vsFloorCached: number };
   targets: Array<{ name: string; target: string; value: string; ok: boolean | null }>;
   profile?: ProfileSummary & { file: string };
+  clientProfile?: ProfileSummary & { file: string };
 }
 
 const f1 = (n: number | undefined, d = 1) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(d));
@@ -132,10 +133,10 @@ export function renderText(r: BenchResult): string {
   out.push('');
   out.push('issue 6 targets:');
   for (const t of r.targets) out.push(`  [${t.ok === null ? ' n/a' : t.ok ? ' ok ' : 'MISS'}] ${pad(t.name, 40)} ${pad(t.target, 12)} ${t.value}`);
-  if (r.profile) {
-    const p = r.profile;
+  for (const [who, p] of [['server', r.profile], ['client', r.clientProfile]] as const) {
+    if (!p) continue;
     out.push('');
-    out.push(`server CPU profile (${p.file}): ${f1(p.totalUs / 1000, 0)} ms sampled`);
+    out.push(`${who} CPU profile (${p.file}): ${f1(p.totalUs / 1000, 0)} ms sampled`);
     out.push('  by component (self time):');
     for (const c of p.components.slice(0, 15)) out.push(`    ${lpad(f1(c.share * 100, 1), 5)} %  ${c.name}`);
     out.push('  by component (inclusive: the component and everything it called):');
