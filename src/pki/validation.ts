@@ -6,8 +6,9 @@
  * - `validateServerChainForEuicc`: what an eUICC does with CERT.DPauth.ECDSA / CERT.DPpb.ECDSA in
  *   ES10b.AuthenticateServer / PrepareDownload (SGP.22 §5.7.13, §5.7.3) — used by the test eUICC.
  *
- * CERT.EUM.ECDSA is shared by every eUICC of an EUM production line, so its parse (and its signature check
- * by a given CI) is kept in a small bounded cache keyed by the exact DER; the validity dates and every other
+ * CERT.EUM.ECDSA is shared by every eUICC of an EUM production line (and CERT.DPauth/DPpb.ECDSA by every
+ * download the test eUICC makes), so its parse and its signature check by a given CI are kept in a small
+ * bounded cache keyed by the exact DER; the validity dates and every other
  * rule are still checked on each call. CERT.EUICC.ECDSA (one per device) is never cached: it gets a light
  * parse (`parseEuiccCertificateFields`) with the full parser as the fallback for anything unusual.
  */
@@ -45,24 +46,42 @@ export interface ValidatedEuiccChain {
   euiccPublicKeySpki: Buffer;
 }
 
-/** Parsed EUM certificates by DER (bounded; oldest dropped first) and the CIs each was verified against. */
-const EUM_CACHE_SIZE = 256;
-const eumCache = new Map<string, { cert: RspCertificate; signedBy: Map<RspCertificate, boolean> }>();
+/**
+ * Parsed certificates by exact DER (bounded; oldest dropped first), with the CIs each was verified against.
+ * Used for the certificates shared by many downloads: CERT.EUM.ECDSA on the server, CERT.DPauth/DPpb.ECDSA in
+ * the test eUICC. A parse error is not cached (it is thrown again, mapped by the caller).
+ */
+const CERT_CACHE_SIZE = 256;
+interface CachedCertificate {
+  cert: RspCertificate;
+  signedBy: Map<RspCertificate, boolean>;
+}
+const certCache = new Map<string, CachedCertificate>();
 
-function cachedEum(input: Buffer | RspCertificate): { cert: RspCertificate; signedBy: Map<RspCertificate, boolean> } {
+function cachedCertificate(input: Buffer | RspCertificate, parse: (der: Buffer) => RspCertificate): CachedCertificate {
   if (!Buffer.isBuffer(input)) return { cert: input, signedBy: new Map() };
   const key = input.toString('base64');
-  const hit = eumCache.get(key);
+  const hit = certCache.get(key);
   if (hit) return hit;
-  const entry = { cert: asCert(input, '8.1.2', 'CERT.EUM.ECDSA'), signedBy: new Map<RspCertificate, boolean>() };
-  if (eumCache.size >= EUM_CACHE_SIZE) eumCache.delete(eumCache.keys().next().value!);
-  eumCache.set(key, entry);
+  const entry = { cert: parse(input), signedBy: new Map<RspCertificate, boolean>() };
+  if (certCache.size >= CERT_CACHE_SIZE) certCache.delete(certCache.keys().next().value!);
+  certCache.set(key, entry);
   return entry;
 }
 
-/** Forgets the cached EUM certificates (tests). */
-export function clearEumCache(): void {
-  eumCache.clear();
+/** `isSignedBy`, remembered per cached certificate and CI. */
+function signedByCached(entry: CachedCertificate, ci: RspCertificate): boolean {
+  let ok = entry.signedBy.get(ci);
+  if (ok === undefined) {
+    ok = isSignedBy(entry.cert, ci.publicKey);
+    entry.signedBy.set(ci, ok);
+  }
+  return ok;
+}
+
+/** Forgets the cached certificates (tests). */
+export function clearCertificateCache(): void {
+  certCache.clear();
 }
 
 type EuiccCert = RspCertificate | EuiccCertificateFields;
@@ -105,7 +124,7 @@ const EID_PATTERN = /^\d{32}$/;
  * - CERT.EUICC invalid (incl. EID outside the EUM's range)    → 8.1.3/6.1;  expired / not yet valid → 8.1.3/6.3
  */
 export function validateEuiccChain(input: EuiccChainInput): ValidatedEuiccChain {
-  const eumEntry = cachedEum(input.eumCertificate);
+  const eumEntry = cachedCertificate(input.eumCertificate, (der) => asCert(der, '8.1.2', 'CERT.EUM.ECDSA'));
   const eum = eumEntry.cert;
   const euicc = euiccCert(input.euiccCertificate);
 
@@ -126,12 +145,7 @@ export function validateEuiccChain(input: EuiccChainInput): ValidatedEuiccChain 
   // Check 4 — CERT.EUM.ECDSA (SGP.22 §4.5.2.1.0.2).
   const eumInvalid = (why: string) => new RspError('8.1.2', '6.1', `CERT.EUM.ECDSA is invalid: ${why}`);
   if (eum.curve !== ci.curve) throw eumInvalid(`curve ${eum.curve} differs from the CI's ${ci.curve}`);
-  let eumSigned = eumEntry.signedBy.get(ci);
-  if (eumSigned === undefined) {
-    eumSigned = isSignedBy(eum, ci.publicKey);
-    eumEntry.signedBy.set(ci, eumSigned);
-  }
-  if (!eumSigned) throw eumInvalid('signature does not verify with PK.CI.ECDSA (ecdsa-with-SHA256)');
+  if (!signedByCached(eumEntry, ci)) throw eumInvalid('signature does not verify with PK.CI.ECDSA (ecdsa-with-SHA256)');
   if (!eum.keyUsage?.keyCertSign) throw eumInvalid('keyUsage keyCertSign is missing');
   if (!hasRolePolicy(eum.certificatePolicies, 'eum')) {
     throw eumInvalid(`certificatePolicies [${eum.certificatePolicies.join(', ')}] lack the EUM policy`);
@@ -241,13 +255,15 @@ const ROLE_NAME: Record<ServerChainInput['role'], string> = { dpAuth: 'CERT.DPau
  */
 export function validateServerChainForEuicc(input: ServerChainInput): ValidatedServerChain {
   const name = ROLE_NAME[input.role];
-  let cert: RspCertificate;
-  try {
-    cert = Buffer.isBuffer(input.certificate) ? parseRspCertificate(input.certificate) : input.certificate;
-  } catch (e) {
-    const reason = /unsupported curve/.test((e as Error).message) ? 'unsupportedCurve' : 'invalidCertificate';
-    throw new ServerCertificateError(reason, `${name} cannot be decoded: ${(e as Error).message}`);
-  }
+  const entry = cachedCertificate(input.certificate, (der) => {
+    try {
+      return parseRspCertificate(der);
+    } catch (e) {
+      const reason = /unsupported curve/.test((e as Error).message) ? 'unsupportedCurve' : 'invalidCertificate';
+      throw new ServerCertificateError(reason, `${name} cannot be decoded: ${(e as Error).message}`);
+    }
+  });
+  const cert = entry.cert;
   const invalid = (why: string) => new ServerCertificateError('invalidCertificate', `${name} is invalid: ${why}`);
   const aki = cert.authorityKeyIdentifier;
   if (!aki) throw invalid('authorityKeyIdentifier is missing');
@@ -259,7 +275,7 @@ export function validateServerChainForEuicc(input: ServerChainInput): ValidatedS
   if (cert.curve !== ci.curve) {
     throw new ServerCertificateError('unsupportedCurve', `${name} is on ${cert.curve}, its CI on ${ci.curve}`);
   }
-  if (!isSignedBy(cert, ci.publicKey)) throw invalid('signature does not verify with PK.CI.ECDSA');
+  if (!signedByCached(entry, ci)) throw invalid('signature does not verify with PK.CI.ECDSA');
   const role: RspRole = input.role;
   if (!hasRolePolicy(cert.certificatePolicies, role)) {
     throw invalid(`certificatePolicies [${cert.certificatePolicies.join(', ')}] lack the ${input.role} policy`);
