@@ -25,6 +25,21 @@ describe('data source', () => {
     expect(await ds.showMigrations()).toBe(false);
   });
 
+  it('keeps RSP sessions out of the write-ahead log and encrypted columns uncompressed (issue 6)', async () => {
+    const [t] = await ds.query(`SELECT relpersistence FROM pg_class WHERE relname = 'rsp_sessions'`);
+    expect(t.relpersistence).toBe('u');
+    const cols = await ds.query(
+      `SELECT c.relname || '.' || a.attname AS col, a.attstorage FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE (c.relname, a.attname) IN (('rsp_sessions', 'bpp'), ('profiles', 'package_ciphertext'), ('profiles', 'ppk_protected'))
+        ORDER BY 1`,
+    );
+    expect(cols).toEqual([
+      { col: 'profiles.package_ciphertext', attstorage: 'e' },
+      { col: 'profiles.ppk_protected', attstorage: 'e' },
+      { col: 'rsp_sessions.bpp', attstorage: 'e' },
+    ]);
+  });
+
   it('returns pg value types on both back ends (int8 string, bytea Buffer, affected rows)', async () => {
     await ds.query(`CREATE TABLE t_values (id int8 PRIMARY KEY, blob bytea, flag boolean)`);
     await ds.query(`INSERT INTO t_values VALUES ($1, $2, $3), (2, NULL, false)`, ['9007199254740993', Buffer.from('0102ff', 'hex'), true]);

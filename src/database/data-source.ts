@@ -13,6 +13,7 @@ import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { Config } from '../config/config.schema';
 import { createPGliteDriver } from './pglite-driver';
+import { PreparingClient } from './prepared-statements';
 import { TypeOrmLogger } from './typeorm-logger';
 
 /** src/ (or dist/) root: entity discovery starts here. */
@@ -84,9 +85,12 @@ export function createDataSourceOptions(
     return {
       ...common,
       url: config.databaseUrl,
-      ...(config.databaseSchema
-        ? { schema: config.databaseSchema, extra: { options: `-c search_path=${config.databaseSchema}` } }
-        : {}),
+      ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+      // pg Pool options: the client class that prepares the hot statements (prepared-statements.ts).
+      extra: {
+        Client: PreparingClient,
+        ...(config.databaseSchema ? { options: `-c search_path=${config.databaseSchema}` } : {}),
+      },
     };
   }
   const dataDir = opts.pgliteDir === null ? undefined : (opts.pgliteDir ?? config.pgliteDir);

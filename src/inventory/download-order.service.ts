@@ -17,6 +17,7 @@ import { ProfileTypeMetadata } from './profile-metadata';
 import { TRANSITIONS, ProfileState } from './profile-states';
 import { orderById, OrderRow, recordEvent, toOrder, transitionProfile } from './profile-store';
 import type { DownloadCandidate as PortDownloadCandidate } from '../rsp/download.port';
+import { prepared } from '../database/prepared-statements';
 
 const ACTOR = 'es9plus';
 
@@ -84,10 +85,10 @@ export class DownloadOrderService {
   async findOrderForDownload(q: { matchingId?: string; eid: string }): Promise<DownloadCandidate> {
     const byMatchingId = !!q.matchingId;
     const rows: Array<Record<string, unknown>> = byMatchingId
-      ? await this.db.query(`${CANDIDATE_SQL} WHERE o.matching_id = $1 AND o.active`, [q.matchingId])
+      ? await this.db.query(prepared(`${CANDIDATE_SQL} WHERE o.matching_id = $1 AND o.active`), [q.matchingId])
       : await this.db.query(
-          `${CANDIDATE_SQL} WHERE o.eid = $1 AND o.active AND o.matching_id IS NULL
-           ORDER BY (o.state = 'Released') DESC, o.created_at LIMIT 1`,
+          prepared(`${CANDIDATE_SQL} WHERE o.eid = $1 AND o.active AND o.matching_id IS NULL
+           ORDER BY (o.state = 'Released') DESC, o.created_at LIMIT 1`),
           [q.eid],
         );
     const r = rows[0];
@@ -161,7 +162,7 @@ export class DownloadOrderService {
       const params = [orderId, eid, this.policy.maxDownloadAttempts, ACTOR, ...this.outboxParams(progress)];
       const g = claim ? `g AS (${claim.sql(params.length + 1, 'TRUE')}),\n              ` : '';
       const [r] = await this.db.query(
-        `WITH ${g}cur AS (SELECT id, eid FROM orders WHERE id = $1${claim ? ' AND EXISTS (SELECT 1 FROM g)' : ''} FOR UPDATE),
+        prepared(`WITH ${g}cur AS (SELECT id, eid FROM orders WHERE id = $1${claim ? ' AND EXISTS (SELECT 1 FROM g)' : ''} FOR UPDATE),
               u AS (UPDATE orders o SET download_attempts = o.download_attempts + 1, eid = COALESCE(o.eid, $2), updated_at = now()
                       FROM cur
                      WHERE o.id = cur.id AND (o.eid IS NULL OR o.eid = $2) AND o.download_attempts < $3
@@ -172,7 +173,7 @@ export class DownloadOrderService {
                            || CASE WHEN u.old_eid IS NULL OR u.old_eid = '' THEN '{"eidBound": true}'::jsonb ELSE '{}'::jsonb END
                       FROM u)${progress ? `,
               ob AS (${OUTBOX_INSERT('$5', 'u')})` : ''}
-         SELECT (SELECT download_attempts FROM u) AS download_attempts${claim ? ', EXISTS (SELECT 1 FROM g) AS claimed' : ''}`,
+         SELECT (SELECT download_attempts FROM u) AS download_attempts${claim ? ', EXISTS (SELECT 1 FROM g) AS claimed' : ''}`),
         [...params, ...(claim?.params ?? [])],
       );
       if (claim && !(r.claimed === true || r.claimed === 't')) return undefined;
@@ -467,7 +468,7 @@ export class DownloadOrderService {
       const after = linked && !linked.gate ? linked.change : undefined;
       const n = params.length + 1;
       const [r] = await this.db.query(
-        `WITH ${gate ? `g AS (${gate.sql(n, 'TRUE')}),\n              ` : ''}o AS (SELECT profile_id FROM orders WHERE id = $1 AND active${gate ? ' AND EXISTS (SELECT 1 FROM g)' : ''} FOR UPDATE),
+        prepared(`WITH ${gate ? `g AS (${gate.sql(n, 'TRUE')}),\n              ` : ''}o AS (SELECT profile_id FROM orders WHERE id = $1 AND active${gate ? ' AND EXISTS (SELECT 1 FROM g)' : ''} FOR UPDATE),
               p AS (UPDATE profiles SET state = $3, updated_at = now()
                      WHERE id = (SELECT profile_id FROM o) AND state = $2 RETURNING id),
               ou AS (UPDATE orders SET state = $3, updated_at = now()${orderSet ? `, ${orderSet}` : ''}
@@ -476,7 +477,7 @@ export class DownloadOrderService {
                     SELECT p.id, $1, $2, $3, $4, $5 FROM p)${progress ? `,
               ob AS (${OUTBOX_INSERT('$6', 'p')})` : ''}${after ? `,
               a AS (${after.sql(n, 'EXISTS (SELECT 1 FROM p)')})` : ''}
-         SELECT (SELECT id::text FROM p) AS id${gate ? ', EXISTS (SELECT 1 FROM g) AS claimed' : ''}`,
+         SELECT (SELECT id::text FROM p) AS id${gate ? ', EXISTS (SELECT 1 FROM g) AS claimed' : ''}`),
         [...params, ...(linked?.change.params ?? [])],
       );
       if (gate && !(r.claimed === true || r.claimed === 't')) return false;

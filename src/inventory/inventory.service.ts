@@ -20,6 +20,7 @@ import {
 } from './profile-metadata';
 import { activeOrderOfProfile, AuditEvent, auditTrail, OrderRow, profileByIccid, ProfileRow } from './profile-store';
 import { ProfileVault } from './profile-vault';
+import { prepared } from '../database/prepared-statements';
 
 export interface ImportResult {
   profileId: string;
@@ -286,10 +287,10 @@ export class InventoryService {
    */
   async getProtectedProfileOrPackage(profileId: string): Promise<{ protected: StoredProtectedProfile } | { package: Buffer }> {
     const [r] = await this.db.query(
-      `SELECT ppk_protected, ppk_keys_ciphertext, iccid,
+      prepared(`SELECT ppk_protected, ppk_keys_ciphertext, iccid,
               CASE WHEN ppk_protected IS NULL OR ppk_keys_ciphertext IS NULL THEN package_ciphertext END AS package_ciphertext,
               package_iv, package_tag
-         FROM profiles WHERE id = $1`,
+         FROM profiles WHERE id = $1`),
       [profileId],
     );
     if (!r) throw new RspError('8.2.1', '3.9', 'Profile unknown');

@@ -87,8 +87,11 @@ export interface DownloadPort {
   applyProfileNotification(n: { iccid: string; eid: string; event: ProfileEvent; seqNumber: number }): Promise<void>;
   /** CancelSession (SGP.22 §5.6.5) with its CancelSessionReason. */
   cancelDownload(orderId: string, reason: number): Promise<void>;
-  /** The profile protected once under its own PPK (created and stored on first use). */
-  protectedProfile(profileId: string): Promise<ProtectedProfile>;
+  /**
+   * The profile protected under its own PPK: the stored protection, else a fresh one, stored when `store` is
+   * set (a profile bound a second time is protected once for all later bindings).
+   */
+  protectedProfile(profileId: string, options?: { store?: boolean }): Promise<ProtectedProfile>;
   /** The unprotected profile package (decrypted from storage). */
   profilePackage(profileId: string): Promise<Buffer>;
   /** ES2+.HandleDownloadProgressInfo towards the operator (SGP.22 §5.3.5), through the outbox. */

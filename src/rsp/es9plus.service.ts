@@ -170,6 +170,7 @@ export class Es9PlusService {
       ciPkIdToBeUsed: session.ciPkId,
       now,
     });
+    rememberEuiccKey(chain.euiccPublicKeySpki, chain.euiccPublicKey);
     // §5.6.3: euiccSignature1 over euiccSigned1 as received.
     if (!verifyRaw(chain.euiccPublicKey, ok.euiccSigned1Raw, ok.euiccSignature1)) {
       throw new RspError('8.1', '6.1', 'eUICC signature is invalid or serverChallenge is invalid');
@@ -380,8 +381,11 @@ export class Es9PlusService {
       storeMetadataRequest: session.profileMetadata!,
     };
     if (this.policy.replaceSessionKeys) {
-      // The profile is protected once under its own random PPK; each binding only re-wraps the keys.
-      const protectedProfile = await this.downloads.protectedProfile(session.profileId!);
+      // The profile is protected under its own random PPK, kept for all later bindings once it is bound again
+      // (a lost package: a new session for the same eUICC, or a new otPK.EUICC in this one).
+      const protectedProfile = await this.downloads.protectedProfile(session.profileId!, {
+        store: !!session.rebind || session.step === 'bound',
+      });
       return buildBoundProfilePackage({
         ...common,
         replaceSessionKeys: protectedProfile.ppk,
@@ -526,9 +530,25 @@ function statusCodeData(e: RspError): { subjectCode: string; reasonCode: string;
   return { subjectCode: e.subjectCode, reasonCode: e.reasonCode, message: e.message };
 }
 
-/** PK.EUICC.ECDSA of the session, kept as SPKI DER since AuthenticateClient validated CERT.EUICC. */
+/**
+ * PK.EUICC.ECDSA of the session, kept as SPKI DER since AuthenticateClient validated CERT.EUICC. Importing a
+ * key costs ≈ 60 µs (6 % of the server's profile samples), and a session uses it up to three times: the key
+ * objects of recent sessions are kept by their exact SPKI bytes (bounded, oldest dropped first).
+ */
+const EUICC_KEY_CACHE_SIZE = 4096;
+const euiccKeys = new Map<string, KeyObject>();
 function euiccKeyOf(session: RspSession): KeyObject {
-  return createPublicKey({ key: session.euiccPublicKey!, format: 'der', type: 'spki' });
+  const spki = session.euiccPublicKey!;
+  return euiccKeys.get(spki.toString('base64')) ?? rememberEuiccKey(spki, createPublicKey({ key: spki, format: 'der', type: 'spki' }));
+}
+
+function rememberEuiccKey(spki: Buffer, key: KeyObject): KeyObject {
+  const id = spki.toString('base64');
+  if (!euiccKeys.has(id)) {
+    if (euiccKeys.size >= EUICC_KEY_CACHE_SIZE) euiccKeys.delete(euiccKeys.keys().next().value!);
+    euiccKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Runs a decoder; malformed ASN.1 becomes 1.6/2.1 naming the parameter (never a 5xx). */

@@ -44,19 +44,21 @@ export class InventoryDownloadAdapter implements DownloadPort {
   }
 
   /**
-   * "Protect once, bind cheaply" (SGP.22 §2.5.3 ReplaceSessionKeys): the first binding of a profile protects
-   * it under a random PPK and stores the result (encrypted at rest); every later binding re-uses it.
-   * Two processes racing here both produce a valid protection; the last stored wins, and each BPP carries
+   * "Protect once, bind cheaply" (SGP.22 §2.5.3 ReplaceSessionKeys): a profile is protected under a random PPK;
+   * the protection is stored (encrypted at rest) when the profile is bound a second time, and every later
+   * binding re-uses it. The first binding — for most profiles the only one — does not store it (issue 6: a
+   * 12 KB UPDATE and ≈ 14 KB of write-ahead log per download for a protection almost never used again).
+   * Two processes racing to store both produce a valid protection; the last stored wins, and each BPP carries
    * the PPK it was built with, so both packages stay correct.
    */
-  async protectedProfile(profileId: string): Promise<ProtectedProfile> {
+  async protectedProfile(profileId: string, options: { store?: boolean } = {}): Promise<ProtectedProfile> {
     // One statement: the stored protection, or the package to protect (issue 6).
     const found = await this.orders.getProtectedProfileOrPackage(profileId);
     if ('protected' in found) return found.protected;
     const upp = found.package;
     const ppk = generateProfileProtectionKeys();
     const fresh = { ppk, segments: protectProfileWithPpk(upp, ppk) };
-    await this.orders.storeProtectedProfile(profileId, fresh);
+    if (options.store) await this.orders.storeProtectedProfile(profileId, fresh);
     return fresh;
   }
   profilePackage(profileId: string): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { prepared } from '../database/prepared-statements';
 
 /** What the SM-DP+ remembers between the ES9+ steps of one RSP session (SGP.22 §5.6). */
 export interface RspSession {
@@ -93,7 +94,7 @@ export class RspSessionStore {
   async create(s: RspSession): Promise<void> {
     const keys = (Object.keys(COLUMNS) as Array<keyof RspSession>).filter((k) => s[k] !== undefined);
     await this.db.query(
-      `INSERT INTO rsp_sessions (${keys.map((k) => COLUMNS[k]).join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`,
+      prepared(`INSERT INTO rsp_sessions (${keys.map((k) => COLUMNS[k]).join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`),
       keys.map((k) => s[k]),
     );
   }
@@ -101,7 +102,7 @@ export class RspSessionStore {
   /** The live (not expired) session, or undefined. */
   async find(transactionId: Buffer, now: Date): Promise<RspSession | undefined> {
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT * FROM rsp_sessions WHERE transaction_id = $1 AND expires_at > $2`,
+      prepared(`SELECT * FROM rsp_sessions WHERE transaction_id = $1 AND expires_at > $2`),
       [transactionId, now],
     );
     return rows.length ? fromRow(rows[0]) : undefined;
@@ -114,13 +115,13 @@ export class RspSessionStore {
    */
   async findWithOrder(transactionId: Buffer, now: Date): Promise<{ session: RspSession; order?: SessionOrderStatus } | undefined> {
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT s.*, o.id IS NOT NULL AS order_found, o.active AS order_active, o.expires_at AS order_expires_at,
+      prepared(`SELECT s.*, o.id IS NOT NULL AS order_found, o.active AS order_active, o.expires_at AS order_expires_at,
               p.state AS order_profile_state
          FROM rsp_sessions s
          LEFT JOIN orders o
                 ON o.id = CASE WHEN s.order_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN s.order_id::uuid END
          LEFT JOIN profiles p ON p.id = o.profile_id
-        WHERE s.transaction_id = $1 AND s.expires_at > $2`,
+        WHERE s.transaction_id = $1 AND s.expires_at > $2`),
       [transactionId, now],
     );
     if (!rows.length) return undefined;
@@ -170,13 +171,13 @@ export class RspSessionStore {
     changes: Partial<RspSession>,
   ): Promise<boolean> {
     const c = this.claim(transactionId, fromSteps, changes);
-    const result = await this.db.query(c.sql(1, 'TRUE'), c.params);
+    const result = await this.db.query(prepared(c.sql(1, 'TRUE')), c.params);
     return rowsOf(result).length > 0;
   }
 
   /** Ends a session; its one-time material (bound package, eUICC one-time key) goes with it. */
   async delete(transactionId: Buffer): Promise<void> {
-    await this.db.query(`DELETE FROM rsp_sessions WHERE transaction_id = $1`, [transactionId]);
+    await this.db.query(prepared(`DELETE FROM rsp_sessions WHERE transaction_id = $1`), [transactionId]);
   }
 
   async deleteExpired(now: Date): Promise<number> {
