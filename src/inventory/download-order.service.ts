@@ -16,7 +16,7 @@ import { INVENTORY_POLICY, InventoryPolicy } from './inventory.policy';
 import { ProfileTypeMetadata } from './profile-metadata';
 import { TRANSITIONS, ProfileState } from './profile-states';
 import { orderById, OrderRow, recordEvent, toOrder, transitionProfile } from './profile-store';
-import type { DownloadCandidate as PortDownloadCandidate } from '../rsp/download.port';
+import type { DownloadCandidate as PortDownloadCandidate, StoredProfileColumns } from '../rsp/download.port';
 import { prepared } from '../database/prepared-statements';
 
 const ACTOR = 'es9plus';
@@ -389,6 +389,14 @@ export class DownloadOrderService {
   /** The stored protected profile, or the unprotected package to protect (one statement). */
   getProtectedProfileOrPackage(profileId: string): Promise<{ protected: StoredProtectedProfile } | { package: Buffer }> {
     return this.inventory.getProtectedProfileOrPackage(profileId);
+  }
+
+  openStoredProfile(
+    profileId: string,
+    stored: StoredProfileColumns,
+    want: { package?: boolean } = {},
+  ): { protected: StoredProtectedProfile } | { package: Buffer } {
+    return this.inventory.openStoredProfile(profileId, stored, want);
   }
 
   /**

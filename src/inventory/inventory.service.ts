@@ -21,6 +21,7 @@ import {
 import { activeOrderOfProfile, AuditEvent, auditTrail, OrderRow, profileByIccid, ProfileRow } from './profile-store';
 import { ProfileVault } from './profile-vault';
 import { prepared } from '../database/prepared-statements';
+import type { StoredProfileColumns } from '../rsp/download.port';
 
 export interface ImportResult {
   profileId: string;
@@ -294,13 +295,30 @@ export class InventoryService {
       [profileId],
     );
     if (!r) throw new RspError('8.2.1', '3.9', 'Profile unknown');
-    if (r.ppk_protected != null && r.ppk_keys_ciphertext != null) return { protected: this.openProtected(profileId, r) };
-    return {
-      package: this.vault.open(
-        { ciphertext: buf(r.package_ciphertext)!, iv: buf(r.package_iv)!, tag: buf(r.package_tag)! },
-        `profile:${r.iccid}`,
-      ),
-    };
+    return this.openStoredProfile(profileId, {
+      iccid: String(r.iccid),
+      ppkProtected: buf(r.ppk_protected),
+      ppkKeysCiphertext: buf(r.ppk_keys_ciphertext),
+      packageCiphertext: buf(r.package_ciphertext),
+      packageIv: buf(r.package_iv),
+      packageTag: buf(r.package_tag),
+    });
+  }
+
+  /**
+   * Opens a profile's stored columns (read elsewhere, e.g. with the RSP session): the stored protection when
+   * there is one (unless `want.package`), else the decrypted package.
+   */
+  openStoredProfile(
+    profileId: string,
+    c: StoredProfileColumns,
+    want: { package?: boolean } = {},
+  ): { protected: StoredProtectedProfile } | { package: Buffer } {
+    if (!want.package && c.ppkProtected && c.ppkKeysCiphertext) {
+      return { protected: this.openProtected(profileId, { ppk_protected: c.ppkProtected, ppk_keys_ciphertext: c.ppkKeysCiphertext }) };
+    }
+    if (!c.packageCiphertext || !c.packageIv || !c.packageTag) throw new RspError('8.2.1', '3.9', 'Profile package unavailable');
+    return { package: this.vault.open({ ciphertext: c.packageCiphertext, iv: c.packageIv, tag: c.packageTag }, `profile:${c.iccid}`) };
   }
 
   private openProtected(profileId: string, r: { ppk_protected: unknown; ppk_keys_ciphertext: unknown }): StoredProtectedProfile {

@@ -32,6 +32,20 @@ export interface DownloadCandidate {
   state?: string;
 }
 
+/**
+ * A profile's stored package columns as read with the session (issue 6: one statement fewer in
+ * GetBoundProfilePackage): still encrypted at rest; only the inventory opens them.
+ */
+export interface StoredProfileColumns {
+  iccid: string;
+  ppkProtected?: Buffer;
+  ppkKeysCiphertext?: Buffer;
+  /** Only read when no protection is stored. */
+  packageCiphertext?: Buffer;
+  packageIv?: Buffer;
+  packageTag?: Buffer;
+}
+
 export interface ProtectedProfile {
   ppk: { ppkEnc: Buffer; ppkCmac: Buffer; initialMacChainingValue: Buffer };
   segments: Buffer[];
@@ -91,9 +105,9 @@ export interface DownloadPort {
    * The profile protected under its own PPK: the stored protection, else a fresh one, stored when `store` is
    * set (a profile bound a second time is protected once for all later bindings).
    */
-  protectedProfile(profileId: string, options?: { store?: boolean }): Promise<ProtectedProfile>;
-  /** The unprotected profile package (decrypted from storage). */
-  profilePackage(profileId: string): Promise<Buffer>;
+  protectedProfile(profileId: string, options?: { store?: boolean; stored?: StoredProfileColumns }): Promise<ProtectedProfile>;
+  /** The unprotected profile package (decrypted from storage; from `stored` when it holds it). */
+  profilePackage(profileId: string, stored?: StoredProfileColumns): Promise<Buffer>;
   /** ES2+.HandleDownloadProgressInfo towards the operator (SGP.22 §5.3.5), through the outbox. */
   progress(
     orderId: string,

@@ -24,7 +24,7 @@ import { decodeCancelSessionResponse } from '../asn1/rsp/cancel-session';
 import { validateEuiccChain } from '../pki/validation';
 import { CertStore, chooseDpSet, DpSet } from '../pki/cert-store';
 import { checkEligibility } from './eligibility';
-import { DownloadPort, ProfileEvent, ProgressSubject } from './download.port';
+import { DownloadPort, ProfileEvent, ProgressSubject, StoredProfileColumns } from './download.port';
 import { parseBase64, parseTransactionId, requireString } from './es9plus-input';
 import { DownloadMetrics, NO_METRICS } from '../metrics/metrics';
 
@@ -328,7 +328,7 @@ export class Es9PlusService {
     if (session.step === 'bound' && session.bpp && session.euiccOtpk?.equals(ok.euiccSigned2.euiccOtpk)) {
       return { transactionId: hex(transactionId), boundProfilePackage: b64(session.bpp) };
     }
-    const bpp = await this.bind(session, ok.euiccSigned2.euiccOtpk);
+    const bpp = await this.bind(session, ok.euiccSigned2.euiccOtpk, found.profile);
     const changes: Partial<RspSession> = { step: 'bound', euiccOtpk: ok.euiccSigned2.euiccOtpk, bpp, expiresAt: this.expiry() };
     const subject = subjectOf(session);
     if (session.step === 'authenticated' && !session.rebind && subject) {
@@ -354,7 +354,7 @@ export class Es9PlusService {
   }
 
   /** ES8+ binding (SGP.22 §2.5.3, §5.5): key agreement, session keys, InitialiseSecureChannel, protected TLVs. */
-  private async bind(session: RspSession, euiccOtpk: Buffer): Promise<Buffer> {
+  private async bind(session: RspSession, euiccOtpk: Buffer, stored?: StoredProfileColumns): Promise<Buffer> {
     const dpSet = this.dpSet(session.dpSet);
     const agreement = await this.keys.oneTimeKeyAgreement(dpSet.curve, euiccOtpk).catch(() => {
       throw new RspError('8.1', '6.1', 'otPK.EUICC.ECKA is not a valid point on the curve of CERT.DPpb');
@@ -385,6 +385,7 @@ export class Es9PlusService {
       // (a lost package: a new session for the same eUICC, or a new otPK.EUICC in this one).
       const protectedProfile = await this.downloads.protectedProfile(session.profileId!, {
         store: !!session.rebind || session.step === 'bound',
+        stored,
       });
       return buildBoundProfilePackage({
         ...common,
@@ -392,7 +393,7 @@ export class Es9PlusService {
         ppkSegments: protectedProfile.segments,
       });
     }
-    return buildBoundProfilePackage({ ...common, upp: await this.downloads.profilePackage(session.profileId!) });
+    return buildBoundProfilePackage({ ...common, upp: await this.downloads.profilePackage(session.profileId!, stored) });
   }
 
   /** SGP.22 §5.6.4 ES9+.HandleNotification: always answered 204; idempotent. */

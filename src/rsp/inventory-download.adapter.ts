@@ -1,6 +1,15 @@
 import { DownloadOrderService, orderValidityOf } from '../inventory/download-order.service';
 import { generateProfileProtectionKeys, protectProfileWithPpk } from './es8plus';
-import { DownloadCandidate, DownloadPort, OrderStatus, ProfileEvent, ProgressReport, ProgressSubject, ProtectedProfile } from './download.port';
+import {
+  DownloadCandidate,
+  DownloadPort,
+  OrderStatus,
+  ProfileEvent,
+  ProgressReport,
+  ProgressSubject,
+  ProtectedProfile,
+  StoredProfileColumns,
+} from './download.port';
 import type { SessionChange } from './rsp-session.store';
 
 /** The ES9+ flow's DownloadPort over the inventory's DownloadOrderService. */
@@ -51,9 +60,11 @@ export class InventoryDownloadAdapter implements DownloadPort {
    * Two processes racing to store both produce a valid protection; the last stored wins, and each BPP carries
    * the PPK it was built with, so both packages stay correct.
    */
-  async protectedProfile(profileId: string, options: { store?: boolean } = {}): Promise<ProtectedProfile> {
-    // One statement: the stored protection, or the package to protect (issue 6).
-    const found = await this.orders.getProtectedProfileOrPackage(profileId);
+  async protectedProfile(profileId: string, options: { store?: boolean; stored?: StoredProfileColumns } = {}): Promise<ProtectedProfile> {
+    // Read with the session, or one statement: the stored protection, or the package to protect (issue 6).
+    const found = options.stored
+      ? this.orders.openStoredProfile(profileId, options.stored)
+      : await this.orders.getProtectedProfileOrPackage(profileId);
     if ('protected' in found) return found.protected;
     const upp = found.package;
     const ppk = generateProfileProtectionKeys();
@@ -61,7 +72,11 @@ export class InventoryDownloadAdapter implements DownloadPort {
     if (options.store) await this.orders.storeProtectedProfile(profileId, fresh);
     return fresh;
   }
-  profilePackage(profileId: string): Promise<Buffer> {
+  async profilePackage(profileId: string, stored?: StoredProfileColumns): Promise<Buffer> {
+    if (stored?.packageCiphertext) {
+      const found = this.orders.openStoredProfile(profileId, stored, { package: true });
+      if ('package' in found) return found.package;
+    }
     return this.orders.getProfilePackage(profileId);
   }
   progress(

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import type { StoredProfileColumns } from './download.port';
 import { prepared } from '../database/prepared-statements';
 
 /** What the SM-DP+ remembers between the ES9+ steps of one RSP session (SGP.22 §5.6). */
@@ -110,13 +111,19 @@ export class RspSessionStore {
 
   /**
    * The live session and, in the same statement (issue 6), the state of its download order as
-   * GetBoundProfilePackage checks it (SGP.22 §5.6.2): `order` is undefined when the session has no order or the
-   * order is gone.
+   * GetBoundProfilePackage checks it (SGP.22 §5.6.2) — `order` is undefined when the session has no order or the
+   * order is gone — and the order's profile as stored (encrypted), for the binding.
    */
-  async findWithOrder(transactionId: Buffer, now: Date): Promise<{ session: RspSession; order?: SessionOrderStatus } | undefined> {
+  async findWithOrder(
+    transactionId: Buffer,
+    now: Date,
+  ): Promise<{ session: RspSession; order?: SessionOrderStatus; profile?: StoredProfileColumns } | undefined> {
     const rows: Record<string, unknown>[] = await this.db.query(
       prepared(`SELECT s.*, o.id IS NOT NULL AS order_found, o.active AS order_active, o.expires_at AS order_expires_at,
-              p.state AS order_profile_state
+              p.state AS order_profile_state, p.id::text AS p_id, p.iccid AS p_iccid, p.ppk_protected AS p_ppk_protected,
+              p.ppk_keys_ciphertext AS p_ppk_keys,
+              CASE WHEN p.ppk_protected IS NULL OR p.ppk_keys_ciphertext IS NULL THEN p.package_ciphertext END AS p_package_ciphertext,
+              p.package_iv AS p_package_iv, p.package_tag AS p_package_tag
          FROM rsp_sessions s
          LEFT JOIN orders o
                 ON o.id = CASE WHEN s.order_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN s.order_id::uuid END
@@ -127,8 +134,20 @@ export class RspSessionStore {
     if (!rows.length) return undefined;
     const r = rows[0];
     const found = r.order_found === true || r.order_found === 't';
+    const session = fromRow(r);
     return {
-      session: fromRow(r),
+      session,
+      profile:
+        r.p_id != null && r.p_id === session.profileId
+          ? {
+              iccid: String(r.p_iccid),
+              ppkProtected: bytes(r.p_ppk_protected),
+              ppkKeysCiphertext: bytes(r.p_ppk_keys),
+              packageCiphertext: bytes(r.p_package_ciphertext),
+              packageIv: bytes(r.p_package_iv),
+              packageTag: bytes(r.p_package_tag),
+            }
+          : undefined,
       order: found
         ? {
             active: r.order_active === true || r.order_active === 't',
@@ -184,6 +203,11 @@ export class RspSessionStore {
     const result = await this.db.query(`DELETE FROM rsp_sessions WHERE expires_at <= $1 RETURNING transaction_id`, [now]);
     return rowsOf(result).length;
   }
+}
+
+function bytes(v: unknown): Buffer | undefined {
+  if (v == null) return undefined;
+  return Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array);
 }
 
 /** TypeORM returns [rows, count] for UPDATE/DELETE … RETURNING on PostgreSQL drivers. */
