@@ -105,6 +105,10 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
     const first = lost.lpa.download(a.activationCode, { skipNotification: true });
     expect((await first).success).toBe(true);
     expect(await profileState(w.db, a.iccid)).toBe('Downloaded');
+    // The first binding protected the profile under a PPK without storing it (issue 6) …
+    const ppkStored = async () =>
+      (await w.db.query(`SELECT ppk_protected IS NOT NULL AS stored FROM profiles WHERE iccid = $1`, [a.iccid]))[0].stored;
+    expect(await ppkStored()).toBe(false);
     // A different eUICC cannot take it over …
     expect(await es9Code(w.device('brp-3').lpa.download(a.activationCode))).toBe('8.1.1/3.8');
     // … while a fresh eUICC state with the same identity (the lost package never installed) gets it again.
@@ -113,6 +117,8 @@ describe('ES9+ profile download, end to end (SGP.22 §3.1.3)', () => {
     expect(r.success).toBe(true);
     expect(again.euicc.getUpp(a.iccid)!.equals(a.der)).toBe(true);
     expect(await profileState(w.db, a.iccid)).toBe('Installed');
+    // … the second one stored it, for any later binding.
+    expect(await ppkStored()).toBe(true);
   });
 
   it('with a Confirmation Code: the right code installs; a wrong one is refused with 8.2.7/3.8', async () => {
