@@ -9,10 +9,10 @@ describe('parseArgs', () => {
 
   it('reads every option, in both --name value and --name=value forms', () => {
     const o = parseArgs(
-      ['--concurrency', '16', '--duration=20s', '--downloads', '5000', '--curve', 'brp', '--embedded', '--profiles=10000000', '--tls', 'off', '--json', '--cpu-prof', '--server', 'dist', '--server-env', 'REPLACE_SESSION_KEYS=false', '--warmup', '1m'],
+      ['--concurrency', '16', '--duration=20s', '--downloads', '5000', '--curve', 'brp', '--embedded', '--profiles=10000000', '--tls', 'off', '--json', '--cpu-prof', '--client-cpu-prof', '--server', 'dist', '--server-env', 'REPLACE_SESSION_KEYS=false', '--warmup', '1m'],
       {},
     );
-    expect(o).toMatchObject({ concurrency: 16, durationSeconds: 20, downloads: 5000, curve: 'brp', embedded: true, fillProfiles: 10_000_000, tls: false, json: true, cpuProf: true, server: 'dist', warmupSeconds: 60, serverEnv: { REPLACE_SESSION_KEYS: 'false' } });
+    expect(o).toMatchObject({ concurrency: 16, durationSeconds: 20, downloads: 5000, curve: 'brp', embedded: true, fillProfiles: 10_000_000, tls: false, json: true, cpuProf: true, clientCpuProf: true, server: 'dist', warmupSeconds: 60, serverEnv: { REPLACE_SESSION_KEYS: 'false' } });
   });
 
   it('target mode needs activation codes and the certs folder', () => {
