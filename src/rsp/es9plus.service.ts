@@ -152,7 +152,9 @@ export class Es9PlusService {
     const transactionId = parseTransactionId(body);
     const responseBytes = parseBase64(body, 'authenticateServerResponse');
     const now = this.clock();
-    const session = await this.liveSession(transactionId, ['initiated'], now);
+    // The session as this process wrote it in InitiateAuthentication, if it did: the claim below is checked in the
+    // database anyway (step and expiry), so a stale copy cannot get a session authenticated twice.
+    const session = await this.liveSession(transactionId, ['initiated'], now, { recent: true });
     const response = asn1(() => decodeAuthenticateServerResponse(responseBytes), 'authenticateServerResponse');
     if (!response.ok) {
       // The eUICC refused CERT.DPauth or serverSignature1: the session cannot go on.
@@ -235,7 +237,7 @@ export class Es9PlusService {
     // The session step is claimed (once: the serverChallenge is used once, §5.6.3) in the same statement that
     // counts the download attempt — a replayed authenticateServerResponse must not burn the order's attempts —
     // and writes ES2+.HandleDownloadProgressInfo point 1 (the order is bound to this EID now).
-    const claim = this.sessions.claim(transactionId, ['initiated'], {
+    const authenticated: Partial<RspSession> = {
       step: 'authenticated',
       eid: chain.eid,
       euiccPublicKey: chain.euiccPublicKeySpki,
@@ -249,7 +251,8 @@ export class Es9PlusService {
       profileMetadata,
       smdpSignature2,
       expiresAt: this.expiry(),
-    });
+    };
+    const claim = this.sessions.claim(transactionId, ['initiated'], authenticated, now);
     let moved: boolean;
     try {
       moved = await this.downloads.beginDownloadAttempt(
@@ -263,6 +266,7 @@ export class Es9PlusService {
       throw e;
     }
     if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown: this session has already been authenticated');
+    this.sessions.applied(transactionId, authenticated);
     return {
       transactionId: hex(transactionId),
       profileMetadata: b64(profileMetadata),
@@ -339,6 +343,7 @@ export class Es9PlusService {
         this.sessions.claim(transactionId, ['authenticated', 'bound'], changes),
       );
       if (!moved) throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
+      this.sessions.applied(transactionId, changes);
       this.metrics.downloadCompleted(session.operatorId ?? 'unknown');
       return { transactionId: hex(transactionId), boundProfilePackage: b64(bpp) };
     }
@@ -403,7 +408,8 @@ export class Es9PlusService {
     const now = this.clock();
     if (notification.type === 'profileInstallationResult') {
       const pir = notification.profileInstallationResult;
-      const session = await this.sessions.find(pir.transactionId, now);
+      // As this process wrote it in AuthenticateClient, if it did (only fields fixed there are used).
+      const session = await this.sessions.findRecent(pir.transactionId, now, ['authenticated', 'bound']);
       // A duplicate or late PIR whose session is gone was already applied (or cannot be verified): ignore.
       if (!session || !session.euiccPublicKey || !session.orderId) return;
       const euiccKey = euiccKeyOf(session);
@@ -450,7 +456,8 @@ export class Es9PlusService {
         );
       }
       // The RSP session ends here; its one-time material goes with it.
-      if (!ended) await this.sessions.delete(session.transactionId);
+      if (ended) this.sessions.forget(session.transactionId);
+      else await this.sessions.delete(session.transactionId);
       return;
     }
     const other = notification.otherSignedNotification;
@@ -498,8 +505,13 @@ export class Es9PlusService {
     await this.sessions.delete(transactionId);
   }
 
-  private async liveSession(transactionId: Buffer, steps: RspSession['step'][], now: Date): Promise<RspSession> {
-    const session = await this.sessions.find(transactionId, now);
+  private async liveSession(
+    transactionId: Buffer,
+    steps: RspSession['step'][],
+    now: Date,
+    o: { recent?: boolean } = {},
+  ): Promise<RspSession> {
+    const session = o.recent ? await this.sessions.findRecent(transactionId, now, steps) : await this.sessions.find(transactionId, now);
     if (!session || !steps.includes(session.step)) {
       throw new RspError('8.10.1', '3.9', 'TransactionId unknown');
     }

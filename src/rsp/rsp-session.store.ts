@@ -88,8 +88,21 @@ function fromRow(row: Record<string, unknown>): RspSession {
   return s as unknown as RspSession;
 }
 
-/** RSP sessions in PostgreSQL: any server process can serve any step of a session. */
+/** How many recently written sessions a process remembers (a few hundred bytes each; no bound package). */
+const RECENT_SESSIONS = 20_000;
+
+/**
+ * RSP sessions in PostgreSQL: any server process can serve any step of a session.
+ *
+ * Each process also remembers the sessions it wrote itself (issue 6: the next step's read of the session it
+ * has just written was a database round trip on every AuthenticateClient and HandleNotification). That copy
+ * is only a shortcut for reading: every change is still claimed in the database, guarded by the step and the
+ * expiry there (`claim`), so a copy that is out of date — another process moved or ended the session — can at
+ * most let a request get as far as its claim, which then fails exactly as before (8.10.1/3.9).
+ */
 export class RspSessionStore {
+  private readonly recent = new Map<string, RspSession>();
+
   constructor(private readonly db: DataSource) {}
 
   async create(s: RspSession): Promise<void> {
@@ -98,15 +111,49 @@ export class RspSessionStore {
       prepared(`INSERT INTO rsp_sessions (${keys.map((k) => COLUMNS[k]).join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`),
       keys.map((k) => s[k]),
     );
+    this.remember(s);
   }
 
-  /** The live (not expired) session, or undefined. */
+  /** The live (not expired) session, or undefined: read from the database. */
   async find(transactionId: Buffer, now: Date): Promise<RspSession | undefined> {
     const rows: Record<string, unknown>[] = await this.db.query(
       prepared(`SELECT * FROM rsp_sessions WHERE transaction_id = $1 AND expires_at > $2`),
       [transactionId, now],
     );
     return rows.length ? fromRow(rows[0]) : undefined;
+  }
+
+  /**
+   * The live session as this process last wrote it when that copy is at one of `steps`, else as read from the
+   * database — for a step that claims the session before changing anything (AuthenticateClient) or only ends it
+   * (HandleNotification). Without the bound package: read `findWithOrder` for that.
+   */
+  async findRecent(transactionId: Buffer, now: Date, steps: RspSession['step'][]): Promise<RspSession | undefined> {
+    const mine = this.recent.get(transactionId.toString('hex'));
+    if (mine && mine.expiresAt.getTime() <= now.getTime()) this.forget(transactionId);
+    else if (mine && steps.includes(mine.step)) return { ...mine };
+    const s = await this.find(transactionId, now);
+    if (s) this.remember(s);
+    return s;
+  }
+
+  /** Records a change this process made in the database (a `claim` that returned its row, an `advance`). */
+  applied(transactionId: Buffer, changes: Partial<RspSession>): void {
+    const mine = this.recent.get(transactionId.toString('hex'));
+    if (mine) this.remember({ ...mine, ...changes });
+  }
+
+  /** Forgets the remembered copy (the session ended in a statement this process ran). */
+  forget(transactionId: Buffer): void {
+    this.recent.delete(transactionId.toString('hex'));
+  }
+
+  private remember(s: RspSession): void {
+    const key = s.transactionId.toString('hex');
+    this.recent.delete(key);
+    if (this.recent.size >= RECENT_SESSIONS) this.recent.delete(this.recent.keys().next().value!);
+    // The bound package (≈ 17 KB) stays in the database only.
+    this.recent.set(key, { ...s, bpp: undefined });
   }
 
   /**
@@ -162,13 +209,15 @@ export class RspSessionStore {
    * `advance` as a statement for another one (issue 6: the session step and the order's state change in one
    * round trip): returns a row when this request moved the session — each step is still claimed once.
    */
-  claim(transactionId: Buffer, fromSteps: RspSession['step'][], changes: Partial<RspSession>): SessionChange {
+  claim(transactionId: Buffer, fromSteps: RspSession['step'][], changes: Partial<RspSession>, liveAt?: Date): SessionChange {
     const keys = (Object.keys(changes) as Array<keyof RspSession>).filter((k) => changes[k] !== undefined);
+    const n = keys.length;
     return {
       sql: (first, condition) =>
         `UPDATE rsp_sessions SET ${keys.map((k, i) => `${COLUMNS[k]} = $${first + 2 + i}`).join(', ')}
-          WHERE transaction_id = $${first} AND step = ANY($${first + 1}) AND ${condition} RETURNING transaction_id`,
-      params: [transactionId, fromSteps, ...keys.map((k) => changes[k])],
+          WHERE transaction_id = $${first} AND step = ANY($${first + 1})${liveAt ? ` AND expires_at > $${first + 2 + n}` : ''}
+            AND ${condition} RETURNING transaction_id`,
+      params: [transactionId, fromSteps, ...keys.map((k) => changes[k]), ...(liveAt ? [liveAt] : [])],
     };
   }
 
@@ -191,11 +240,14 @@ export class RspSessionStore {
   ): Promise<boolean> {
     const c = this.claim(transactionId, fromSteps, changes);
     const result = await this.db.query(prepared(c.sql(1, 'TRUE')), c.params);
-    return rowsOf(result).length > 0;
+    const moved = rowsOf(result).length > 0;
+    if (moved) this.applied(transactionId, changes);
+    return moved;
   }
 
   /** Ends a session; its one-time material (bound package, eUICC one-time key) goes with it. */
   async delete(transactionId: Buffer): Promise<void> {
+    this.forget(transactionId);
     await this.db.query(prepared(`DELETE FROM rsp_sessions WHERE transaction_id = $1`), [transactionId]);
   }
 
