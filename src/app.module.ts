@@ -1,7 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { DemoSeedModule } from './bootstrap/demo-seed';
-import { loggerParams } from './common/logging';
+import { createRootLogger, loggerParams } from './common/logging';
+import type { Logger } from 'pino';
 import { ConfigModule } from './config/config.module';
 import type { Config } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
@@ -29,12 +30,12 @@ export const FEATURE_MODULES: Array<Type | DynamicModule> = [
 
 @Module({})
 export class AppModule {
-  static forRoot(options: { config: Config; pki: LoadedPki; extraModules?: Array<Type | DynamicModule> }): DynamicModule {
+  static forRoot(options: { config: Config; pki: LoadedPki; extraModules?: Array<Type | DynamicModule>; logger?: Logger }): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config),
-        LoggerModule.forRoot(loggerParams(options.config)),
+        LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(options.config))),
         DatabaseModule,
         KeysModule.forRoot(options.pki),
         DemoSeedModule,

@@ -13,7 +13,7 @@ import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from '../app.module';
 import { ADMIN_PROTOCOL_HEADER, negotiateAdminProtocol } from '../common/admin-protocol';
-import { REQUEST_ID_HEADER, requestIdFor } from '../common/logging';
+import { createRootLogger, installRequestLogging, REQUEST_ID_HEADER, requestIdFor } from '../common/logging';
 import { RspError } from '../common/rsp-error';
 import { isRspPath, RspExceptionFilter } from '../common/rsp-exception.filter';
 import { RSP_CONTENT_TYPE, rspFailure } from '../common/rsp-response';
@@ -46,7 +46,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     trustProxy: config.tlsMode === 'off',
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, pki, extraModules: options.extraModules }), adapter, {
+  const logger = createRootLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, pki, extraModules: options.extraModules, logger }), adapter, {
     bufferLogs: true,
     abortOnError: false,
     logger: options.quiet ? false : undefined,
@@ -56,6 +57,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify, logger);
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     if (!isRspPath(request.url)) return;
