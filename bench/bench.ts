@@ -313,10 +313,15 @@ async function run(o: BenchOptions): Promise<BenchResult> {
         },
         { name: 'errors', target: '0', value: String(errors), ok: errors === 0 },
         {
+          // Judged on the heap after a full collection (live objects) when the server exposes it; RSS also follows
+          // the allocator's and the collector's sizing.
           name: 'memory growth (over 100,000 downloads)',
           target: 'flat',
-          value: growth === undefined ? 'not measured' : `${(growth / 1024).toFixed(1)} KiB per 1000 downloads over ${completed}`,
-          ok: growth === undefined || completed < 100_000 ? null : growth < 64 * 1024,
+          value:
+            growth === undefined && heapGrowth === undefined
+              ? 'not measured'
+              : `${heapGrowth === undefined ? '' : `heap after GC ${(heapGrowth / 1024).toFixed(1)} KiB, `}RSS ${growth === undefined ? '?' : (growth / 1024).toFixed(1)} KiB per 1000 downloads over ${completed}`,
+          ok: completed < 100_000 || (heapGrowth ?? growth) === undefined ? null : (heapGrowth ?? growth)! < 64 * 1024,
         },
       ],
     };
