@@ -310,6 +310,10 @@ export async function bulkImportPersonalised(o: BulkImportOptions): Promise<Bulk
     }
     await settle();
     if (batch.length) await insert(batch);
+    // Fresh planner statistics after a bulk load (issue 6): with stale ones PostgreSQL may serve allocation
+    // (ES2+ DownloadOrder by profile type) by sorting every Available row instead of reading the partial index
+    // in order, until autovacuum gets to the table (or never, where it is turned off).
+    if (state.imported >= ANALYZE_AFTER) await o.db.query('ANALYZE profiles');
   } catch (e) {
     if (inFlight) await inFlight; // never leave a statement running behind the caller's back
     if (e instanceof BulkImportError) throw new BulkImportError(e.message, snapshot(), e.line, e.iccid, e.duplicates);
@@ -318,6 +322,9 @@ export async function bulkImportPersonalised(o: BulkImportOptions): Promise<Bulk
   }
   return snapshot();
 }
+
+/** A bulk import of at least this many profiles refreshes the planner statistics of `profiles`. */
+const ANALYZE_AFTER = 1000;
 
 /** Number of parameters a batch of `n` uses (PostgreSQL allows 65,535). */
 export const batchParameterCount = (n: number): number => FIXED + n * PER_ROW;
