@@ -66,12 +66,14 @@ export interface Es2Caller {
 }
 
 /**
- * Picks one Available profile of a type (SGP.22 §5.3.1). Served by the partial index profiles_available_idx
- * in id order (ORDER BY the column, not the text alias, or PostgreSQL sorts every Available row).
+ * Picks the oldest Available profile of a type (SGP.22 §5.3.1). Served by the partial index
+ * profiles_available_idx in (created_at, id) order — an order no other index gives, so PostgreSQL neither walks
+ * the primary key over the profiles already allocated nor sorts every Available row (migration
+ * AllocationOrder1795890000000). ORDER BY the columns, not the text alias.
  */
 export const ALLOCATE_SQL = `SELECT ${PROFILE_COLUMNS} FROM profiles
   WHERE operator_id = $1 AND profile_type = $2 AND state = 'Available'
-  ORDER BY profiles.id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+  ORDER BY profiles.created_at, profiles.id LIMIT 1 FOR UPDATE SKIP LOCKED`;
 
 const EID = /^[0-9]{32}$/;
 const FQDN = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$/;

@@ -211,6 +211,28 @@ describe('ES2+ error paths (digest §3.3)', () => {
 });
 
 describe('indexes (the benchmark holds 10^7 profiles)', () => {
+  it('allocation keeps to the partial index after most profiles were allocated (statistics from when all were Available)', async () => {
+    // 3,000 Available profiles (only their rows and index entries matter), then statistics.
+    await db.dataSource.query(
+      `INSERT INTO profiles (operator_id, iccid, profile_type, package_ciphertext, package_iv, package_tag, package_sha256, package_size)
+       SELECT $1, '8988277' || lpad(g::text, 13, '0'), 'gold', '\\x00'::bytea, '\\x00'::bytea, '\\x00'::bytea, '\\x00'::bytea, 1
+         FROM generate_series(1, 3000) AS g`,
+      [opA],
+    );
+    await db.dataSource.query('ANALYZE profiles');
+    // The oldest 2,900 go (as allocation takes them), without new statistics: walking the primary key would now
+    // pass over all of them first.
+    await db.dataSource.query(
+      `UPDATE profiles SET state = 'Allocated' WHERE id IN (SELECT id FROM profiles WHERE iccid LIKE '8988277%' ORDER BY id LIMIT 2900)`,
+    );
+    const plan = await db.dataSource.transaction(async (m) => {
+      const rows = await m.query(`EXPLAIN ${ALLOCATE_SQL}`, [opA, 'gold']);
+      return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('profiles_available_idx');
+    expect(plan).not.toMatch(/\bSort\b|profiles_pkey|Seq Scan/);
+  });
+
   it('allocation by profile type walks the partial index of Available profiles in id order: no sort, no scan', async () => {
     await seedProfiles(s, opA, 3);
     const plan = await db.dataSource.transaction(async (m) => {
