@@ -221,18 +221,20 @@ export async function prepareInventory(
 }
 
 /**
- * Bulk filler: `count` Available profiles of type `filler` with a 16-byte placeholder package (never
- * downloaded), inserted with generate_series in chunks. Only their index entries matter.
+ * Bulk filler: `count` Available profiles of the benchmark's own profile type, with a 16-byte placeholder
+ * package, inserted with generate_series in chunks. They sit in the same partial index allocation reads, but
+ * after the benchmark's real profiles: allocation takes the oldest first (created_at, id), so they are never
+ * handed out while the real ones last — and the benchmark releases exactly as many orders as it imported.
  */
-export async function fillProfiles(ds: DataSource, operatorId: string, count: number, size: number, log: (m: string) => void): Promise<void> {
+export async function fillProfiles(ds: DataSource, operatorId: string, count: number, size: number, log: (m: string) => void, profileType = PROFILE_TYPE): Promise<void> {
   const chunk = 500_000;
   for (let start = 0; start < count; start += chunk) {
     const n = Math.min(chunk, count - start);
     await ds.query(
       `INSERT INTO profiles (operator_id, iccid, profile_type, package_ciphertext, package_iv, package_tag, package_sha256, package_size)
-       SELECT $1, '8988299' || lpad(g::text, 13, '0'), 'filler', '\\x00'::bytea, '\\x00'::bytea, '\\x00'::bytea, '\\x00'::bytea, $2
+       SELECT $1, '8988299' || lpad(g::text, 13, '0'), $5, '\\x00'::bytea, '\\x00'::bytea, '\\x00'::bytea, '\\x00'::bytea, $2
          FROM generate_series($3::bigint, $4::bigint) AS g`,
-      [operatorId, size, start + 1, start + n],
+      [operatorId, size, start + 1, start + n, profileType],
     );
     log(`  filler profiles: ${start + n}/${count}`);
   }
