@@ -67,7 +67,8 @@ const REQUEST_LOGGER = Symbol('requestLogger');
  */
 export function installRequestLogging(fastify: FastifyInstance, root: Logger): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    requestIdFor(request.raw as IncomingMessage & { id?: unknown });
+    // The serializer reads the id from the raw request: Fastify's (genReqId) is the one.
+    (request.raw as IncomingMessage & { id?: unknown }).id = request.id;
     const log = root.child({ req: request.raw });
     (request as FastifyRequest & { [REQUEST_LOGGER]?: Logger })[REQUEST_LOGGER] = log;
     storage.run(new Store(log), done);

@@ -169,6 +169,9 @@ function describe(d: DuplicateIccid): string {
     : `line ${d.line}: duplicate ICCID ${d.iccid} (already in the inventory)`;
 }
 
+/** A bulk import of at least this many profiles refreshes the planner statistics of `profiles`. */
+const ANALYZE_AFTER = 1000;
+
 /**
  * Personalises every row into its own profile and imports it (state Available, audit event), `batchSize`
  * profiles per statement, reading the input only as fast as the database takes it. See the file comment for
@@ -322,9 +325,6 @@ export async function bulkImportPersonalised(o: BulkImportOptions): Promise<Bulk
   }
   return snapshot();
 }
-
-/** A bulk import of at least this many profiles refreshes the planner statistics of `profiles`. */
-const ANALYZE_AFTER = 1000;
 
 /** Number of parameters a batch of `n` uses (PostgreSQL allows 65,535). */
 export const batchParameterCount = (n: number): number => FIXED + n * PER_ROW;

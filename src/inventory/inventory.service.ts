@@ -246,10 +246,12 @@ export class InventoryService {
       [profileId],
     );
     if (!r) throw new RspError('8.2.1', '3.9', 'Profile unknown');
-    return this.vault.open(
-      { ciphertext: buf(r.package_ciphertext)!, iv: buf(r.package_iv)!, tag: buf(r.package_tag)! },
-      `profile:${r.iccid}`,
-    );
+    return this.openPackage({
+      iccid: String(r.iccid),
+      packageCiphertext: buf(r.package_ciphertext),
+      packageIv: buf(r.package_iv),
+      packageTag: buf(r.package_tag),
+    });
   }
 
   /** Stores the once-protected profile package and its keys, encrypted at rest. */
@@ -317,8 +319,13 @@ export class InventoryService {
     if (!want.package && c.ppkProtected && c.ppkKeysCiphertext) {
       return { protected: this.openProtected(profileId, { ppk_protected: c.ppkProtected, ppk_keys_ciphertext: c.ppkKeysCiphertext }) };
     }
+    return { package: this.openPackage(c) };
+  }
+
+  /** The unprotected package from its stored columns (AES-256-GCM, bound to the ICCID). */
+  private openPackage(c: StoredProfileColumns): Buffer {
     if (!c.packageCiphertext || !c.packageIv || !c.packageTag) throw new RspError('8.2.1', '3.9', 'Profile package unavailable');
-    return { package: this.vault.open({ ciphertext: c.packageCiphertext, iv: c.packageIv, tag: c.packageTag }, `profile:${c.iccid}`) };
+    return this.vault.open({ ciphertext: c.packageCiphertext, iv: c.packageIv, tag: c.packageTag }, `profile:${c.iccid}`);
   }
 
   private openProtected(profileId: string, r: { ppk_protected: unknown; ppk_keys_ciphertext: unknown }): StoredProtectedProfile {
